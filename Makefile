@@ -1,0 +1,50 @@
+# Workbench: build, test, fixtures and benchmarks. `make test` works on a fresh Debian machine
+# that has only Swift: it installs the system libraries it needs when run as root.
+
+APT_PACKAGES := libopenblas-dev libpng-dev zlib1g-dev dataset-fashion-mnist pkg-config
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+SWIFT_RELEASE := swift build -c release
+
+.PHONY: all deps build test run fixtures venv bench clean
+
+all: build
+
+# Installs missing Debian packages (as root), or prints the exact command and stops.
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
+	  else \
+	    echo "Missing system packages. Install them with:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT_RELEASE)
+
+# Tests run in release mode: the numeric kernels are 10-50x slower in debug builds.
+test: deps
+	swift build -c release --build-tests
+	swift test -c release --skip-build
+
+# Until a paper module exists, the main job is the core's speed check (release build).
+run: deps
+	swift run -c release workbench-bench-core
+
+# A Python virtual environment with PyTorch, used only to write fixtures and run the peer.
+venv: $(PYTHON)
+$(PYTHON):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q torch safetensors numpy
+
+fixtures: $(PYTHON)
+	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
+
+clean:
+	rm -rf .build

@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Workbench",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "workbench", targets: ["workbench"]),
+        .library(name: "WorkbenchCore", targets: ["WorkbenchCore"]),
+        .library(name: "WorkbenchNN", targets: ["WorkbenchNN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; `make deps` installs them on Debian.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "WorkbenchCore", dependencies: ["CBLAS"]),
+        .target(name: "WorkbenchNN", dependencies: ["WorkbenchCore"]),
+        .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
+        .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
+        .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
+        .executableTarget(name: "workbench", dependencies: [
+            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// WorkbenchNN: modules, initialisers, optimizers and state dicts on top of WorkbenchCore.
+@_exported import WorkbenchCore
