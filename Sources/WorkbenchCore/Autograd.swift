@@ -25,9 +25,12 @@ final class Node {
     }
 }
 
-/// Global switch for recording the graph; see `withNoGrad`.
+/// Whether operations record the autodiff graph; see `withNoGrad`.
+///
+/// A task-local value, so that concurrent tasks (parallel tests, data loading) each have their
+/// own mode; outside any task it behaves like a thread-local.
 public enum GradMode {
-    nonisolated(unsafe) static var enabled = true
+    @TaskLocal static var enabled = true
 
     /// Whether operations currently record the autodiff graph.
     public static var isEnabled: Bool { enabled }
@@ -35,10 +38,7 @@ public enum GradMode {
 
 /// Runs `body` without recording the autodiff graph (`torch.no_grad()`).
 public func withNoGrad<T>(_ body: () throws -> T) rethrows -> T {
-    let saved = GradMode.enabled
-    GradMode.enabled = false
-    defer { GradMode.enabled = saved }
-    return try body()
+    try GradMode.$enabled.withValue(false) { try body() }
 }
 
 extension Tensor {
@@ -94,10 +94,11 @@ extension Tensor {
         }
         root.outputGrads[outputIndex] = seed
         // Backward functions compute with ordinary ops; they must not record a graph themselves.
-        let saved = GradMode.enabled
-        GradMode.enabled = false
-        defer { GradMode.enabled = saved }
-        for node in Tensor.topologicalOrder(from: root).reversed() {
+        withNoGrad { Tensor.propagate(from: root) }
+    }
+
+    private static func propagate(from root: Node) {
+        for node in topologicalOrder(from: root).reversed() {
             let outGrads = node.outputGrads
             node.outputGrads = Array(repeating: nil, count: outGrads.count)
             if outGrads.allSatisfy({ $0 == nil }) { continue }
@@ -107,7 +108,7 @@ extension Tensor {
                 precondition(g.shape == parent.shape,
                              "\(node.name) backward gave gradient \(g.shape) for input \(parent.shape)")
                 if let pn = parent.node {
-                    pn.outputGrads[parent.outputIndex] = Tensor.sum(pn.outputGrads[parent.outputIndex], g)
+                    pn.outputGrads[parent.outputIndex] = sum(pn.outputGrads[parent.outputIndex], g)
                 } else {
                     parent.accumulateLeafGrad(g)
                 }
