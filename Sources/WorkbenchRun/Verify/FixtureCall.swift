@@ -1,0 +1,95 @@
+// What a fixture handler sees: the config, the mode, and the fixture's parameters, buffers and
+// inputs. Every tensor a handler asks for is marked used, so unused keys can be reported.
+
+/// The target of a loss: class ids or values.
+public enum LossTarget {
+    case classes(IndexTensor)
+    case values(Tensor)
+}
+
+public final class FixtureCall {
+    public let config: FixtureConfig
+    public let training: Bool
+    /// Parameters by state-dict name; leaves that require grad.
+    public let params: [String: Tensor]
+    /// Buffers by state-dict name (integer buffers such as `num_batches_tracked` as Float).
+    public let buffers: [String: Tensor]
+    let floatInputs: [String: Tensor]
+    let indexInputs: [String: IndexTensor]
+    private(set) var used: Set<String> = []
+
+    init(config: FixtureConfig, training: Bool, params: [String: Tensor], buffers: [String: Tensor],
+         floatInputs: [String: Tensor], indexInputs: [String: IndexTensor]) {
+        self.config = config
+        self.training = training
+        self.params = params
+        self.buffers = buffers
+        self.floatInputs = floatInputs
+        self.indexInputs = indexInputs
+    }
+
+    public func param(_ name: String) throws(FixtureError) -> Tensor {
+        guard let t = optionalParam(name) else { throw FixtureError("missing key param.\(name)") }
+        return t
+    }
+
+    public func optionalParam(_ name: String) -> Tensor? {
+        guard let t = params[name] else { return nil }
+        used.insert("param." + name)
+        return t
+    }
+
+    public func buffer(_ name: String) throws(FixtureError) -> Tensor {
+        guard let t = optionalBuffer(name) else { throw FixtureError("missing key buffer.\(name)") }
+        return t
+    }
+
+    public func optionalBuffer(_ name: String) -> Tensor? {
+        guard let t = buffers[name] else { return nil }
+        used.insert("buffer." + name)
+        return t
+    }
+
+    public func input(_ name: String) throws(FixtureError) -> Tensor {
+        guard let t = optionalInput(name) else {
+            throw FixtureError(indexInputs[name] != nil ? "input.\(name) must be a float tensor" : "missing key input.\(name)")
+        }
+        return t
+    }
+
+    public func optionalInput(_ name: String) -> Tensor? {
+        guard let t = floatInputs[name] else { return nil }
+        used.insert("input." + name)
+        return t
+    }
+
+    public func indexInput(_ name: String) throws(FixtureError) -> IndexTensor {
+        guard let t = indexInputs[name] else {
+            throw FixtureError(floatInputs[name] != nil ? "input.\(name) must be an integer tensor" : "missing key input.\(name)")
+        }
+        used.insert("input." + name)
+        return t
+    }
+
+    /// `input.target`: class ids when integer, values when float.
+    public func target() throws(FixtureError) -> LossTarget {
+        if indexInputs["target"] != nil { return .classes(try indexInput("target")) }
+        return .values(try input("target"))
+    }
+
+    /// Inputs `<prefix>0`, `<prefix>1`, ... in numeric order.
+    public func numberedInputs(_ prefix: String) -> [Tensor] {
+        var out: [Tensor] = []
+        while let t = optionalInput("\(prefix)\(out.count)") { out.append(t) }
+        return out
+    }
+}
+
+/// Computes a fixture's outputs by name from its call (for loss ops: the single output `loss`).
+public typealias FixtureHandler = @Sendable (FixtureCall) throws -> [String: Tensor]
+
+/// Fails a fixture with `message` unless `condition` holds (shape checks before calling an op,
+/// so that a malformed fixture is reported instead of stopping the process).
+public func require(_ condition: Bool, _ message: @autoclosure () -> String) throws(FixtureError) {
+    if !condition { throw FixtureError(message()) }
+}
