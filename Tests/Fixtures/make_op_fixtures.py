@@ -1,0 +1,681 @@
+# Writes the op, unseen-op and optimizer reference fixtures (format workbench-fixture/1) with PyTorch.
+"""Reference fixtures for Workbench's ops, written by PyTorch.
+
+Run from anywhere (the Makefile runs it as `make fixtures`):
+    .venv/bin/python Tests/Fixtures/make_op_fixtures.py
+
+Writes one safetensors file per configuration into
+    Tests/Fixtures/ops/      configurations the unit tests use
+    Tests/Fixtures/unseen/   configurations no unit test uses (for `workbench verify`)
+    Tests/Fixtures/optim/    op fixtures with several optimizer steps
+in the format of /work/shared/FIXTURES.md, then re-opens every file and checks it.
+
+Deterministic: fixed per-fixture seeds, one thread, deterministic algorithms and a
+hand-written safetensors writer with sorted keys, so two runs give byte-identical files
+(for the same torch version, which the `generator` metadata records).
+"""
+
+import copy
+import json
+import struct
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+from torch import nn
+
+ROOT = Path(__file__).resolve().parent
+SCRIPT = "Tests/Fixtures/make_op_fixtures.py"
+FORMAT = "workbench-fixture/1"
+
+# Tolerances (strings in the file). The default suits ops whose outputs are short sums.
+DEFAULT_TOL = ("1e-5", "1e-4", "1e-3")  # atol, rtol, grad_rtol
+# Long reductions (convolutions summing up to 125 products, batch-norm statistics over a whole
+# batch, LSTM/GRU recurrences that feed rounding errors through several steps, multi-step
+# optimizers) accumulate float32 rounding that depends on the summation order, which differs
+# between PyTorch's kernels and an sgemm-based implementation: they get atol 1e-4.
+LONG_TOL = ("1e-4", "1e-4", "1e-3")
+
+# Inputs that never get an `expect.grad.input.*` (FIXTURES.md).
+NO_GRAD_INPUTS = ("target", "mask")
+# How far a float32 result may be from the float64 result of the same computation, as a fraction
+# of the fixture's own tolerance. An independent float32 implementation is about as far from the
+# exact value as PyTorch is, so their difference is up to twice this: keeping it under 0.5 means a
+# correct implementation passes with margin.
+PRECISION_LIMIT = 0.5
+MAX_FILE_BYTES = 100_000
+
+
+# ---------------------------------------------------------------------------------------------
+# safetensors writer: sorted keys, compact JSON, header padded to 8 bytes like the reference
+# implementation, so the bytes depend only on the tensors and the metadata.
+
+DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
+NP_DTYPES = {"F32": "<f4", "F64": "<f8", "I64": "<i8"}
+
+
+def save_safetensors(path: Path, tensors: dict, metadata: dict) -> None:
+    header = {"__metadata__": {k: metadata[k] for k in sorted(metadata)}}
+    blobs, offset = [], 0
+    for key in sorted(tensors):
+        t = tensors[key].detach().cpu().contiguous()
+        dtype = DTYPES[t.dtype]
+        data = np.ascontiguousarray(t.numpy().astype(NP_DTYPES[dtype])).tobytes()
+        header[key] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def to_json(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixture specifications
+
+
+@dataclass
+class Spec:
+    group: str  # ops | unseen | optim
+    fid: str  # file name without extension
+    name: str  # op id
+    config: dict  # PyTorch constructor arguments (loss arguments for loss ops)
+    make: Optional[Callable]  # config -> nn.Module, or None for functional ops (cat, dropout)
+    inputs: Callable  # () -> dict name -> tensor, called after the module is initialised
+    forward: Callable  # (module, inputs, config) -> dict of outputs, or the loss for loss ops
+    mode: str = "train"
+    tol: tuple = DEFAULT_TOL
+    loss: str = "upstream"  # or "self" for loss ops
+    optimizer: Optional[dict] = None
+
+
+SPECS: list = []
+
+
+def single(m, inp, cfg):
+    return {"y": m(inp["x"])}
+
+
+def add(group, fid, name, config, make, inputs, forward=single, **kw):
+    SPECS.append(Spec(group, fid, name, config, make, inputs, forward, **kw))
+
+
+def module(cls):
+    return lambda cfg: cls(**cfg)
+
+
+def randn(*shape):
+    return torch.randn(*shape)
+
+
+def away_from_zero(*shape, margin=0.05):
+    """Normal values pushed at least `margin` from 0, so ReLU-like kinks are never hit."""
+    x = torch.randn(*shape)
+    return x + torch.sign(x) * margin
+
+
+def distinct(*shape):
+    """Normal values with no ties, so max pooling has a unique argmax in every window."""
+    x = torch.randn(*shape)
+    assert torch.unique(x).numel() == x.numel(), "tie in a max-pool input"
+    return x
+
+
+def perturb_batch_norm(m: nn.Module) -> None:
+    """Moves BatchNorm's weight/bias and running stats away from 1/0 so a missed term shows."""
+    with torch.no_grad():
+        for sub in m.modules():
+            if isinstance(sub, nn.modules.batchnorm._BatchNorm):
+                if sub.affine:
+                    sub.weight.copy_(1 + 0.3 * torch.randn_like(sub.weight))
+                    sub.bias.copy_(0.2 * torch.randn_like(sub.bias))
+                sub.running_mean.copy_(0.3 * torch.randn_like(sub.running_mean))
+                sub.running_var.copy_(0.5 + torch.rand_like(sub.running_var))
+
+
+# ---- linear -----------------------------------------------------------------------------------
+LIN = {"in_features": 6, "out_features": 5}
+add("ops", "linear_2d", "linear", LIN, module(nn.Linear), lambda: {"x": randn(3, 6)})
+add("ops", "linear_3d", "linear", LIN, module(nn.Linear), lambda: {"x": randn(3, 4, 6)})
+add("ops", "linear_nobias", "linear", {**LIN, "bias": False}, module(nn.Linear), lambda: {"x": randn(3, 6)})
+
+# ---- conv2d (input [3, 5, 7, 9]) -------------------------------------------------------------
+C = {"in_channels": 5, "out_channels": 4}
+X = lambda: {"x": randn(3, 5, 7, 9)}  # noqa: E731
+conv = module(nn.Conv2d)
+add("ops", "conv2d_k3_p1", "conv2d", {**C, "kernel_size": 3, "padding": 1}, conv, X, tol=LONG_TOL)
+add("ops", "conv2d_k3x2_s2x1_p1x0", "conv2d",
+    {**C, "kernel_size": [3, 2], "stride": [2, 1], "padding": [1, 0]}, conv, X, tol=LONG_TOL)
+add("ops", "conv2d_k3_d2", "conv2d", {**C, "kernel_size": 3, "dilation": 2}, conv, X, tol=LONG_TOL)
+add("ops", "conv2d_k1", "conv2d", {**C, "kernel_size": 1}, conv, X, tol=LONG_TOL)
+add("ops", "conv2d_k3_nobias", "conv2d", {**C, "kernel_size": 3, "bias": False}, conv, X, tol=LONG_TOL)
+add("ops", "conv2d_k5_s2_p2", "conv2d", {**C, "kernel_size": 5, "stride": 2, "padding": 2}, conv, X,
+    tol=LONG_TOL)
+add("ops", "conv2d_k4_s2_p1", "conv2d", {**C, "kernel_size": 4, "stride": 2, "padding": 1}, conv, X,
+    tol=LONG_TOL)
+
+# ---- conv_transpose2d ------------------------------------------------------------------------
+CT = {"in_channels": 5, "out_channels": 3}
+convt = module(nn.ConvTranspose2d)
+add("ops", "conv_transpose2d_k4_s2_p1", "conv_transpose2d",
+    {**CT, "kernel_size": 4, "stride": 2, "padding": 1}, convt, X, tol=LONG_TOL)
+add("ops", "conv_transpose2d_k4_s1_p0_from1x1", "conv_transpose2d",
+    {"in_channels": 5, "out_channels": 6, "kernel_size": 4, "stride": 1, "padding": 0}, convt,
+    lambda: {"x": randn(3, 5, 1, 1)}, tol=LONG_TOL)
+add("ops", "conv_transpose2d_k3x2_s2x3_p1x0_op1x2", "conv_transpose2d",
+    {**CT, "kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 0], "output_padding": [1, 2]},
+    convt, X, tol=LONG_TOL)
+add("ops", "conv_transpose2d_k4_s2_p1_nobias", "conv_transpose2d",
+    {**CT, "kernel_size": 4, "stride": 2, "padding": 1, "bias": False}, convt, X, tol=LONG_TOL)
+
+# ---- pooling ----------------------------------------------------------------------------------
+# ceil_mode only matters when (size + 2 * padding - kernel) is not a multiple of the stride:
+# the ceil_mode cases use 8x10 inputs so it matters in both directions.
+X8 = lambda: {"x": distinct(3, 5, 8, 10)}  # noqa: E731
+XD = lambda: {"x": distinct(3, 5, 7, 9)}  # noqa: E731
+maxp = module(nn.MaxPool2d)
+add("ops", "max_pool2d_k3_s2_ceil", "max_pool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True}, maxp, X8)
+add("ops", "max_pool2d_k3_s1_p1", "max_pool2d", {"kernel_size": 3, "stride": 1, "padding": 1}, maxp, XD)
+add("ops", "max_pool2d_k2", "max_pool2d", {"kernel_size": 2}, maxp, XD)
+add("ops", "max_pool2d_k3x2_s2x1_p1", "max_pool2d",
+    {"kernel_size": [3, 2], "stride": [2, 1], "padding": 1, "ceil_mode": False}, maxp, XD)
+
+avgp = module(nn.AvgPool2d)
+add("ops", "avg_pool2d_k3_s2_ceil", "avg_pool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True}, avgp,
+    lambda: {"x": randn(3, 5, 8, 10)})
+add("ops", "avg_pool2d_k2", "avg_pool2d", {"kernel_size": 2}, avgp, X)
+add("ops", "avg_pool2d_k3_s1_p1", "avg_pool2d", {"kernel_size": 3, "stride": 1, "padding": 1}, avgp, X)
+add("ops", "avg_pool2d_k3_s2_p1_nopadcount", "avg_pool2d",
+    {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}, avgp, X)
+
+adap = module(nn.AdaptiveAvgPool2d)
+add("ops", "adaptive_avg_pool2d_1", "adaptive_avg_pool2d", {"output_size": 1}, adap, X)
+add("ops", "adaptive_avg_pool2d_1x1", "adaptive_avg_pool2d", {"output_size": [1, 1]}, adap, X)
+add("ops", "adaptive_avg_pool2d_3x4", "adaptive_avg_pool2d", {"output_size": [3, 4]}, adap, X)
+
+# ---- batch norm (weight, bias and running stats perturbed after construction) -----------------
+bn2 = module(nn.BatchNorm2d)
+bn1 = module(nn.BatchNorm1d)
+add("ops", "batch_norm2d_train", "batch_norm2d", {"num_features": 5}, bn2, X, tol=LONG_TOL)
+add("ops", "batch_norm2d_eval", "batch_norm2d", {"num_features": 5}, bn2, X, mode="eval", tol=LONG_TOL)
+add("ops", "batch_norm2d_train_noaffine", "batch_norm2d", {"num_features": 5, "affine": False}, bn2, X,
+    tol=LONG_TOL)
+add("ops", "batch_norm1d_nc_train", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(7, 5)},
+    tol=LONG_TOL)
+add("ops", "batch_norm1d_nc_eval", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(7, 5)},
+    mode="eval", tol=LONG_TOL)
+add("ops", "batch_norm1d_ncl_train", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(3, 5, 9)},
+    tol=LONG_TOL)
+
+# ---- local response norm (7 channels so size 5 windows are clipped at both ends) ---------------
+lrn = module(nn.LocalResponseNorm)
+X7 = lambda: {"x": randn(3, 7, 5, 9)}  # noqa: E731
+add("ops", "local_response_norm_s5", "local_response_norm", {"size": 5}, lrn, X7)
+add("ops", "local_response_norm_s3_a0.1", "local_response_norm", {"size": 3, "alpha": 0.1}, lrn, X7)
+
+# ---- activations and softmax ------------------------------------------------------------------
+XA = lambda: {"x": away_from_zero(3, 5, 4)}  # noqa: E731
+add("ops", "relu", "relu", {}, module(nn.ReLU), XA)
+add("ops", "leaky_relu", "leaky_relu", {}, module(nn.LeakyReLU), XA)
+add("ops", "leaky_relu_0.2", "leaky_relu", {"negative_slope": 0.2}, module(nn.LeakyReLU), XA)
+X3 = lambda: {"x": 2 * randn(3, 5, 4)}  # noqa: E731
+add("ops", "tanh", "tanh", {}, module(nn.Tanh), X3)
+add("ops", "sigmoid", "sigmoid", {}, module(nn.Sigmoid), X3)
+add("ops", "softmax_dim1", "softmax", {"dim": 1}, module(nn.Softmax), X3)
+add("ops", "softmax_dim-1", "softmax", {"dim": -1}, module(nn.Softmax), X3)
+add("ops", "log_softmax_dim1", "log_softmax", {"dim": 1}, module(nn.LogSoftmax), X3)
+add("ops", "log_softmax_dim-1", "log_softmax", {"dim": -1}, module(nn.LogSoftmax), X3)
+
+# ---- embedding --------------------------------------------------------------------------------
+IDX = torch.tensor([[1, 4, 0, 4], [7, 10, 1, 0], [3, 4, 9, 1]], dtype=torch.int64)  # repeats and 0s
+emb = lambda cfg: nn.Embedding(**cfg)  # noqa: E731
+embed = lambda m, inp, cfg: {"y": m(inp["indices"])}  # noqa: E731
+add("ops", "embedding", "embedding", {"num_embeddings": 11, "embedding_dim": 6}, emb,
+    lambda: {"indices": IDX.clone()}, embed)
+add("ops", "embedding_padding_idx0", "embedding", {"num_embeddings": 11, "embedding_dim": 6, "padding_idx": 0},
+    emb, lambda: {"indices": IDX.clone()}, embed)
+
+
+# ---- dropout: the random mask is an input; y = x * (mask / (1 - p)), as nn.Dropout computes it --
+def dropout_forward(m, inp, cfg):
+    return {"y": inp["x"] * (inp["mask"] / (1 - cfg["p"]))}
+
+
+def dropout_inputs(p):
+    def make():
+        x = randn(5, 8)
+        keep = torch.bernoulli(torch.full((5, 8), 1 - p))  # 1 = kept, dropped with probability p
+        return {"x": x, "mask": keep}
+    return make
+
+
+add("ops", "dropout_p0.3", "dropout", {"p": 0.3}, None, dropout_inputs(0.3), dropout_forward)
+
+
+# ---- recurrent --------------------------------------------------------------------------------
+def lstm_forward(m, inp, cfg):
+    state = (inp["h0"], inp["c0"]) if "h0" in inp else None
+    y, (h, c) = m(inp["x"], state)
+    return {"y": y, "h_n": h, "c_n": c}
+
+
+def gru_forward(m, inp, cfg):
+    y, h = m(inp["x"], inp.get("h0"))
+    return {"y": y, "h_n": h}
+
+
+def cell_forward(m, inp, cfg):
+    h, c = m(inp["x"], (inp["h0"], inp["c0"]))
+    return {"h": h, "c": c}
+
+
+def rnn_inputs(layers, dirs=1, batch_first=True, state=("h0", "c0")):
+    """Input [3, 4, 5] (batch 3, sequence 4, features 5) in the module's layout, and states [L*D, 3, 7]."""
+    def make():
+        inp = {"x": randn(3, 4, 5) if batch_first else randn(4, 3, 5)}
+        for s in state:
+            inp[s] = 0.5 * randn(layers * dirs, 3, 7)
+        return inp
+    return make
+
+
+RNN = {"input_size": 5, "hidden_size": 7}
+lstm = module(nn.LSTM)
+add("ops", "lstm_1layer_bf", "lstm", {**RNN, "batch_first": True}, lstm, rnn_inputs(1, state=()), lstm_forward,
+    tol=LONG_TOL)
+add("ops", "lstm_2layer_bf_h0c0", "lstm", {**RNN, "num_layers": 2, "batch_first": True}, lstm, rnn_inputs(2),
+    lstm_forward, tol=LONG_TOL)
+add("ops", "lstm_2layer_seqfirst", "lstm", {**RNN, "num_layers": 2}, lstm,
+    rnn_inputs(2, batch_first=False, state=()), lstm_forward, tol=LONG_TOL)
+add("ops", "lstm_1layer_bf_bidirectional", "lstm", {**RNN, "batch_first": True, "bidirectional": True}, lstm,
+    rnn_inputs(1, dirs=2, state=()), lstm_forward, tol=LONG_TOL)
+add("ops", "lstm_cell", "lstm_cell", dict(RNN), module(nn.LSTMCell),
+    lambda: {"x": randn(3, 5), "h0": 0.5 * randn(3, 7), "c0": 0.5 * randn(3, 7)}, cell_forward, tol=LONG_TOL)
+gru = module(nn.GRU)
+add("ops", "gru_1layer_bf_h0", "gru", {**RNN, "batch_first": True}, gru, rnn_inputs(1, state=("h0",)),
+    gru_forward, tol=LONG_TOL)
+add("ops", "gru_2layer_seqfirst", "gru", {**RNN, "num_layers": 2}, gru,
+    rnn_inputs(2, batch_first=False, state=()), gru_forward, tol=LONG_TOL)
+
+
+# ---- cat --------------------------------------------------------------------------------------
+def cat_forward(m, inp, cfg):
+    xs = [inp[f"x{i}"] for i in range(len(inp))]
+    return {"y": torch.cat(xs, dim=cfg["dim"])}
+
+
+add("ops", "cat_dim1", "cat", {"dim": 1}, None, lambda: {"x0": randn(3, 2, 4), "x1": randn(3, 5, 4)},
+    cat_forward)
+add("ops", "cat_dim-1_3inputs", "cat", {"dim": -1}, None,
+    lambda: {"x0": randn(3, 2, 4), "x1": randn(3, 2, 1), "x2": randn(3, 2, 3)}, cat_forward)
+
+
+# ---- losses (kind op, loss "self": the module's output is the loss) ----------------------------
+def loss_forward(m, inp, cfg):
+    return m(inp["x"], inp["target"])
+
+
+def add_loss(group, fid, name, config, make, inputs, tol=DEFAULT_TOL):
+    add(group, fid, name, config, make, inputs, loss_forward, loss="self", tol=tol)
+
+
+def classes(*shape, n, force=None):
+    t = torch.randint(0, n, shape)
+    if force is not None:  # make sure the ignored class occurs (twice)
+        t.view(-1)[1] = force
+        t.view(-1)[-2] = force
+    return t
+
+
+ce = module(nn.CrossEntropyLoss)
+LOGITS = lambda force=None: lambda: {"x": randn(5, 7), "target": classes(5, n=7, force=force)}  # noqa: E731
+add_loss("ops", "cross_entropy", "cross_entropy", {}, ce, LOGITS())
+add_loss("ops", "cross_entropy_ignore2", "cross_entropy", {"ignore_index": 2}, ce, LOGITS(2))
+add_loss("ops", "cross_entropy_smooth0.1", "cross_entropy", {"label_smoothing": 0.1}, ce, LOGITS())
+add_loss("ops", "cross_entropy_smooth0.1_ignore2", "cross_entropy", {"label_smoothing": 0.1, "ignore_index": 2},
+         ce, LOGITS(2))
+add_loss("ops", "cross_entropy_kdim", "cross_entropy", {}, ce,
+         lambda: {"x": randn(3, 7, 4), "target": classes(3, 4, n=7)})
+add_loss("ops", "cross_entropy_sum", "cross_entropy", {"reduction": "sum"}, ce, LOGITS())
+
+nll = module(nn.NLLLoss)
+LOGP = lambda force=None: lambda: {"x": torch.log_softmax(randn(5, 7), dim=1),  # noqa: E731
+                                   "target": classes(5, n=7, force=force)}
+add_loss("ops", "nll_loss", "nll_loss", {}, nll, LOGP())
+add_loss("ops", "nll_loss_ignore3", "nll_loss", {"ignore_index": 3}, nll, LOGP(3))
+
+
+def bce(cfg):
+    cfg = dict(cfg)
+    if "pos_weight" in cfg:
+        cfg["pos_weight"] = torch.tensor(cfg["pos_weight"])
+    return nn.BCEWithLogitsLoss(**cfg)
+
+
+BCE_IN = lambda: {"x": 2 * randn(5, 4), "target": torch.rand(5, 4)}  # noqa: E731
+add_loss("ops", "bce_with_logits", "bce_with_logits", {}, bce, BCE_IN)
+add_loss("ops", "bce_with_logits_pos_weight", "bce_with_logits", {"pos_weight": [0.5, 1.0, 2.0, 3.0]}, bce, BCE_IN)
+
+mse = module(nn.MSELoss)
+add_loss("ops", "mse_loss", "mse_loss", {}, mse, lambda: {"x": randn(3, 4), "target": randn(3, 4)})
+add_loss("ops", "mse_loss_sum", "mse_loss", {"reduction": "sum"}, mse, lambda: {"x": randn(3, 4), "target": randn(3, 4)})
+
+
+def spread(beta):
+    """x - target spread so that both the quadratic (|d| < beta) and the linear branch occur."""
+    def make():
+        x, target = 2 * randn(4, 5), randn(4, 5)
+        d = (x - target).abs()
+        assert (d < beta).sum() >= 3 and (d > beta).sum() >= 3, "both branches must occur"
+        return {"x": x, "target": target}
+    return make
+
+
+add_loss("ops", "smooth_l1_loss_beta1", "smooth_l1_loss", {"beta": 1.0}, module(nn.SmoothL1Loss), spread(1.0))
+add_loss("ops", "smooth_l1_loss_beta0.5", "smooth_l1_loss", {"beta": 0.5}, module(nn.SmoothL1Loss), spread(0.5))
+add_loss("ops", "huber_loss_delta1", "huber_loss", {"delta": 1.0}, module(nn.HuberLoss), spread(1.0))
+add_loss("ops", "huber_loss_delta2", "huber_loss", {"delta": 2.0}, module(nn.HuberLoss), spread(2.0))
+
+# ---- unseen: configurations no unit test uses, for `workbench verify` ---------------------------
+add("unseen", "conv2d_k2x3_s1x2_d2x1_p0x2", "conv2d",
+    {**C, "kernel_size": [2, 3], "stride": [1, 2], "dilation": [2, 1], "padding": [0, 2]}, conv, X, tol=LONG_TOL)
+# 7x9, kernel 2, stride 2, padding 1, ceil: the last ceil window would start in the right padding,
+# so PyTorch drops it (output 4x5, not 5x6).
+add("unseen", "max_pool2d_k2_s2_p1_ceil", "max_pool2d", {"kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True},
+    maxp, XD)
+add("unseen", "max_pool2d_k2_s1_ceil", "max_pool2d", {"kernel_size": 2, "stride": 1, "ceil_mode": True}, maxp, XD)
+# ceil window hanging over the end: its divisor counts the padding but not the overhang.
+add("unseen", "avg_pool2d_k3_s2_p1_ceil", "avg_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    avgp, lambda: {"x": randn(3, 5, 8, 10)})
+add_loss("unseen", "cross_entropy_kdim_smooth0.2_ignore1", "cross_entropy",
+         {"ignore_index": 1, "label_smoothing": 0.2}, ce,
+         lambda: {"x": randn(3, 7, 2, 3), "target": classes(3, 2, 3, n=7, force=1)})
+add("unseen", "lstm_3layer_bf_h0c0", "lstm", {**RNN, "num_layers": 3, "batch_first": True}, lstm, rnn_inputs(3),
+    lstm_forward, tol=LONG_TOL)
+add("unseen", "batch_norm1d_ncl_eval", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(3, 5, 9)},
+    mode="eval", tol=LONG_TOL)
+add("unseen", "linear_4d", "linear", LIN, module(nn.Linear), lambda: {"x": randn(2, 3, 4, 6)})
+
+# ---- optimizer steps: same inputs every step (FIXTURES.md "Optimizer steps") -------------------
+OPTIM_CASES = [
+    ("sgd", {"type": "sgd", "lr": 0.1}),
+    ("sgd_momentum0.9_nesterov", {"type": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    ("sgd_momentum0.9_wd0.01", {"type": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
+    ("sgd_clip0.5", {"type": "sgd", "lr": 0.1, "clip_grad_norm": 0.5}),
+    ("adam", {"type": "adam", "lr": 0.01}),
+    ("adam_wd0.1", {"type": "adam", "lr": 0.01, "weight_decay": 0.1}),
+    ("adamw_wd0.1", {"type": "adamw", "lr": 0.01, "weight_decay": 0.1}),
+    # DQN's RMSprop (Mnih et al. 2015 used alpha 0.95, eps 0.01, centered), lr raised so steps move.
+    ("rmsprop_alpha0.95_eps0.01_centered", {"type": "rmsprop", "lr": 0.01, "alpha": 0.95, "eps": 0.01,
+                                            "centered": True}),
+    ("rmsprop_momentum0.9", {"type": "rmsprop", "lr": 0.01, "momentum": 0.9}),
+]
+for suffix, opt in OPTIM_CASES:
+    # Multi-step trajectories compound rounding (and Adam/RMSprop divide by small roots): LONG_TOL.
+    add("optim", f"linear_{suffix}", "linear", {"in_features": 6, "out_features": 4}, module(nn.Linear),
+        lambda: {"x": randn(5, 6)}, optimizer={**opt, "steps": 5}, tol=LONG_TOL)
+add("optim", "batch_norm2d_train_sgd_momentum0.9", "batch_norm2d", {"num_features": 5}, bn2, X,
+    optimizer={"type": "sgd", "lr": 0.1, "momentum": 0.9, "steps": 5}, tol=LONG_TOL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running one fixture
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+              "rmsprop": torch.optim.RMSprop}
+
+
+def make_optimizer(params, cfg):
+    kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in cfg.items()
+              if k not in ("type", "steps", "clip_grad_norm")}
+    return OPTIMIZERS[cfg["type"]](params, **kwargs)
+
+
+def seed_of(fid: str) -> int:
+    return zlib.crc32(fid.encode())
+
+
+def run(spec: Spec, m, inputs: dict, upstream: Optional[dict], dtype) -> tuple:
+    """Forward, loss, backward (and optimizer steps) in `dtype`. Returns (expect tensors, upstream).
+
+    `upstream` None means: draw it (float32 run); the float64 check run passes the same tensors."""
+    is_loss = spec.loss == "self"
+    if m is not None:
+        m.to(dtype)
+        m.train(spec.mode == "train")
+    leaves = {}
+    for n, t in inputs.items():
+        t = (t.to(dtype) if t.is_floating_point() else t).detach().clone()  # never alias the stored input
+        if t.is_floating_point() and n not in NO_GRAD_INPUTS:
+            t.requires_grad_(True)
+        leaves[n] = t
+    params = dict(m.named_parameters()) if (m is not None and not is_loss) else {}
+    opt = make_optimizer(list(params.values()), spec.optimizer) if spec.optimizer else None
+    steps = spec.optimizer["steps"] if spec.optimizer else 1
+    clip = spec.optimizer.get("clip_grad_norm") if spec.optimizer else None
+    exp = {}
+    for k in range(1, steps + 1):
+        if opt:
+            opt.zero_grad()
+        out = spec.forward(m, leaves, spec.config)
+        if is_loss:
+            loss, out = out, {}
+        else:
+            if upstream is None:
+                g = torch.Generator().manual_seed(seed_of(spec.fid) + 1)
+                upstream = {n: torch.randn(o.shape, generator=g) for n, o in out.items()}
+            loss = sum((o * upstream[n].to(dtype)).sum() for n, o in out.items())
+        if k == 1:
+            for n, o in out.items():
+                exp[f"expect.output.{n}"] = o.detach().clone()
+            exp["expect.loss"] = loss.detach().clone()
+            if m is not None and not is_loss:
+                for n, b in m.named_buffers():
+                    exp[f"expect.buffer.{n}"] = b.detach().clone()
+        if opt:
+            exp[f"expect.step{k}.loss"] = loss.detach().clone()
+        loss.backward()
+        if k == 1:
+            for n, p in params.items():
+                exp[f"expect.grad.param.{n}"] = p.grad.detach().clone()
+            for n, t in leaves.items():
+                if t.requires_grad:
+                    exp[f"expect.grad.input.{n}"] = t.grad.detach().clone()
+        if opt:
+            if clip is not None:
+                torch.nn.utils.clip_grad_norm_(list(params.values()), clip)
+            opt.step()
+    if opt:
+        for n, p in params.items():
+            exp[f"expect.final.param.{n}"] = p.detach().clone()
+        for n, b in m.named_buffers():
+            exp[f"expect.final.buffer.{n}"] = b.detach().clone()
+    return exp, upstream
+
+
+def precision_ratio(spec: Spec, exp32: dict, exp64: dict) -> tuple:
+    """Worst |f32 - f64| / (atol + r * |f64|) over all expected tensors, and its key."""
+    atol, rtol, grad_rtol = (float(s) for s in spec.tol)
+    worst, worst_key = 0.0, ""
+    for key, a in exp32.items():
+        if not a.is_floating_point():
+            assert torch.equal(a, exp64[key]), key
+            continue
+        b = exp64[key]
+        r = grad_rtol if key.startswith("expect.grad.") else rtol
+        ratio = ((a.double() - b).abs() / (atol + r * b.abs())).max().item() if a.numel() else 0.0
+        if ratio > worst:
+            worst, worst_key = ratio, key
+    return worst, worst_key
+
+
+def write_fixture(spec: Spec) -> tuple:
+    seed = seed_of(spec.fid)
+    torch.manual_seed(seed)
+    m = spec.make(spec.config) if spec.make else None
+    if m is not None:
+        perturb_batch_norm(m)
+    pristine = copy.deepcopy(m)  # parameters and buffers as stored, before any forward
+    inputs = spec.inputs()
+
+    tensors = {}
+    if m is not None and spec.loss != "self":  # a loss module's buffers (pos_weight) live in config
+        for n, p in m.named_parameters():
+            tensors[f"param.{n}"] = p.detach().clone()
+        for n, b in m.named_buffers():
+            tensors[f"buffer.{n}"] = b.detach().clone()
+    for n, t in inputs.items():
+        tensors[f"input.{n}"] = t.clone()
+
+    exp32, upstream = run(spec, m, inputs, None, torch.float32)
+    exp64, _ = run(spec, copy.deepcopy(pristine), inputs, upstream, torch.float64)
+    ratio, ratio_key = precision_ratio(spec, exp32, exp64)
+
+    for n, u in (upstream or {}).items():
+        tensors[f"upstream.{n}"] = u
+    tensors.update(exp32)
+
+    atol, rtol, grad_rtol = spec.tol
+    meta = {
+        "format": FORMAT,
+        "kind": "op",
+        "name": spec.name,
+        "config": to_json(spec.config),
+        "mode": spec.mode,
+        "loss": spec.loss,
+        "atol": atol,
+        "rtol": rtol,
+        "grad_rtol": grad_rtol,
+        "generator": f"torch {torch.__version__}, seed {seed} (crc32 of the id; upstream seed + 1), {SCRIPT}",
+    }
+    if spec.optimizer:
+        meta["optimizer"] = to_json(spec.optimizer)
+    path = ROOT / spec.group / f"{spec.fid}.safetensors"
+    save_safetensors(path, tensors, meta)
+    return path, ratio, ratio_key
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-check: re-open every file with the safetensors library and check the format's rules.
+
+REQUIRED_META = {"format", "kind", "name", "config", "mode", "loss", "atol", "rtol", "grad_rtol", "generator"}
+OPTIONAL_META = {"loss_config", "optimizer"}
+PREFIXES = ("param.", "buffer.", "input.", "upstream.", "expect.output.", "expect.grad.param.",
+            "expect.grad.input.", "expect.buffer.", "expect.final.param.", "expect.final.buffer.")
+
+
+def check_file(path: Path) -> None:
+    from safetensors import safe_open
+
+    def fail(msg):
+        raise AssertionError(f"{path.name}: {msg}")
+
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata() or {}
+        keys = set(f.keys())
+        t = {k: f.get_tensor(k) for k in keys}
+    if not REQUIRED_META <= set(meta) <= REQUIRED_META | OPTIONAL_META:
+        fail(f"metadata keys {sorted(meta)}")
+    if meta["format"] != FORMAT or meta["kind"] != "op" or meta["mode"] not in ("train", "eval"):
+        fail("format/kind/mode")
+    json.loads(meta["config"])
+    for k in ("atol", "rtol", "grad_rtol"):
+        float(meta[k])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        fail(f"{path.stat().st_size} bytes")
+    step_loss = {k for k in keys if k.startswith("expect.step") and k.endswith(".loss")}
+    for k in keys - step_loss - {"expect.loss"}:
+        if not k.startswith(PREFIXES):
+            fail(f"unknown key {k}")
+    if "expect.loss" not in keys or t["expect.loss"].numel() != 1:
+        fail("expect.loss")
+    for k, v in t.items():
+        if v.dtype not in (torch.float32, torch.float64, torch.int64):
+            fail(f"dtype of {k}")
+
+    def names(prefix):
+        return {k[len(prefix):] for k in keys if k.startswith(prefix)}
+
+    inputs = names("input.")
+    floats = {n for n in inputs if t[f"input.{n}"].is_floating_point() and n not in NO_GRAD_INPUTS}
+    if names("expect.grad.input.") != floats:
+        fail(f"grad inputs {sorted(names('expect.grad.input.'))} != float inputs {sorted(floats)}")
+    for n in floats:
+        if t[f"expect.grad.input.{n}"].shape != t[f"input.{n}"].shape:
+            fail(f"shape of expect.grad.input.{n}")
+    params = names("param.")
+    if names("expect.grad.param.") != params:
+        fail("expect.grad.param.* must match param.*")
+    for n in params:
+        if t[f"expect.grad.param.{n}"].shape != t[f"param.{n}"].shape:
+            fail(f"shape of expect.grad.param.{n}")
+    if names("expect.buffer.") != names("buffer."):
+        fail("expect.buffer.* must match buffer.*")
+    if meta["loss"] == "upstream":
+        if names("upstream.") != names("expect.output.") or not names("upstream."):
+            fail("upstream.* must match expect.output.*")
+        for n in names("upstream."):
+            if t[f"upstream.{n}"].shape != t[f"expect.output.{n}"].shape:
+                fail(f"shape of upstream.{n}")
+    elif meta["loss"] == "self":
+        if names("upstream.") or names("expect.output.") or params or names("buffer."):
+            fail("a loss op has no outputs, upstream, params or buffers")
+        if "target" not in inputs or "x" not in inputs:
+            fail("a loss op takes x and target")
+    else:
+        fail(f"loss {meta['loss']}")
+    if "optimizer" in meta:
+        opt = json.loads(meta["optimizer"])
+        steps = opt["steps"]
+        if step_loss != {f"expect.step{k}.loss" for k in range(1, steps + 1)}:
+            fail("expect.step<k>.loss for k = 1..steps")
+        if not torch.equal(t["expect.step1.loss"], t["expect.loss"]):
+            fail("step 1 loss must equal expect.loss")
+        if names("expect.final.param.") != params or names("expect.final.buffer.") != names("buffer."):
+            fail("expect.final.* must match param.* / buffer.*")
+    elif step_loss or names("expect.final.param.") or names("expect.final.buffer."):
+        fail("expect.step*/final.* without optimizer")
+
+
+def main() -> int:
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)  # summation order independent of the machine's core count
+    groups = sorted({s.group for s in SPECS})
+    ids = [(s.group, s.fid) for s in SPECS]
+    assert len(ids) == len(set(ids)), "duplicate fixture id"
+    for g in groups:  # remove stale fixtures of configurations that no longer exist
+        (ROOT / g).mkdir(exist_ok=True)
+        for old in (ROOT / g).glob("*.safetensors"):
+            old.unlink()
+
+    worst = (0.0, "", "")
+    paths = []
+    for spec in SPECS:
+        path, ratio, key = write_fixture(spec)
+        paths.append(path)
+        if ratio > worst[0]:
+            worst = (ratio, spec.fid, key)
+        if ratio > PRECISION_LIMIT:
+            print(f"precision: {spec.fid} {key}: float32 is {ratio:.2f} of its tolerance from float64",
+                  file=sys.stderr)
+            return 1
+
+    for path in paths:
+        check_file(path)
+    total = sum(p.stat().st_size for p in paths)
+    counts = ", ".join(f"{g} {sum(s.group == g for s in SPECS)}" for g in groups)
+    print(f"{len(paths)} fixtures ({counts}), {total / 1024:.0f} KB, all checks passed; "
+          f"largest {max(p.stat().st_size for p in paths) / 1024:.1f} KB; float32 vs float64 worst "
+          f"{worst[0]:.3f} of tolerance ({worst[1]} {worst[2]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
