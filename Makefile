@@ -35,7 +35,7 @@ test: deps
 
 # Until a paper module exists, the main job is the core's speed check (release build).
 run: deps
-	swift run -c release workbench-bench-core
+	swift run -c release workbench-bench core
 
 # A Python virtual environment with PyTorch, used only to write fixtures and run the peer.
 venv: $(PYTHON)

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "workbench", targets: ["workbench"]),
+        .executable(name: "workbench-bench", targets: ["workbench-bench"]),
         .library(name: "WorkbenchCore", targets: ["WorkbenchCore"]),
         .library(name: "WorkbenchNN", targets: ["WorkbenchNN"]),
     ],
@@ -30,6 +31,7 @@ let package = Package(
             "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
     ],

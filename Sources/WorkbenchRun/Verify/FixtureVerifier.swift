@@ -117,6 +117,7 @@ private struct Run {
         switch f.loss {
         case "upstream":
             let names = f.names(withPrefix: "upstream.")
+            try require(!names.isEmpty, "loss 'upstream' but the file has no upstream.* tensors")
             var total: Tensor?
             for name in names {
                 let key = "upstream." + name
@@ -130,11 +131,14 @@ private struct Run {
             return (total, ())
         case "self":
             guard let l = outputs["loss"] else { throw FixtureError("loss 'self' but \(f.name) is not a loss") }
+            try require(l.count == 1, "loss 'self' needs a scalar loss, got shape \(l.shape)")
             return (l, ())
         default:
             guard let lossFn = FixtureRegistry.loss(f.loss) else { throw FixtureError("unknown loss '\(f.loss)'") }
             guard let y = outputs["y"] else { throw FixtureError("loss \(f.loss) needs an output named y") }
-            return (try lossFn(y, try call.target(), f.lossConfig), ())
+            let l = try lossFn(y, try call.target(), f.lossConfig)
+            try require(l.count == 1, "loss \(f.loss) gave shape \(l.shape), expected a scalar")
+            return (l, ())
         }
     }
 

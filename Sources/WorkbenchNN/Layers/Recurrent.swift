@@ -1,0 +1,96 @@
+// nn.LSTM, nn.GRU (multi-layer, batch_first, bidirectional) and nn.LSTMCell with PyTorch's
+// parameter names (`weight_ih_l0`, `bias_hh_l1_reverse`, ...) and init uniform(±1/sqrt(hidden)).
+
+/// Shared parameter bookkeeping of LSTM and GRU.
+public class RecurrentBase: Module {
+    public let inputSize: Int, hiddenSize: Int, numLayers: Int
+    public let batchFirst: Bool, bidirectional: Bool
+    /// One entry per layer and direction, in PyTorch's order (l0, l0_reverse, l1, ...).
+    public let layers: [RecurrentLayerWeights]
+
+    init(gates: Int, _ inputSize: Int, _ hiddenSize: Int, numLayers: Int, bias: Bool, batchFirst: Bool,
+         bidirectional: Bool, generator g: inout Generator) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.numLayers = numLayers
+        self.batchFirst = batchFirst
+        self.bidirectional = bidirectional
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        let dirs = bidirectional ? 2 : 1
+        var layers: [RecurrentLayerWeights] = []
+        for l in 0..<numLayers {
+            for _ in 0..<dirs {
+                let inSize = l == 0 ? inputSize : hiddenSize * dirs
+                let wih = Init.uniform([gates * hiddenSize, inSize], bound: bound, generator: &g).requiringGrad()
+                let whh = Init.uniform([gates * hiddenSize, hiddenSize], bound: bound, generator: &g).requiringGrad()
+                let bih = bias ? Init.uniform([gates * hiddenSize], bound: bound, generator: &g).requiringGrad() : nil
+                let bhh = bias ? Init.uniform([gates * hiddenSize], bound: bound, generator: &g).requiringGrad() : nil
+                layers.append(RecurrentLayerWeights(weightIh: wih, weightHh: whh, biasIh: bih, biasHh: bhh))
+            }
+        }
+        self.layers = layers
+    }
+
+    override public var namedLocalParameters: [(String, Tensor)] {
+        let dirs = bidirectional ? 2 : 1
+        return layers.enumerated().flatMap { i, w -> [(String, Tensor)] in
+            let sfx = "_l\(i / dirs)" + (i % dirs == 1 ? "_reverse" : "")
+            var out = [("weight_ih" + sfx, w.weightIh), ("weight_hh" + sfx, w.weightHh)]
+            if let b = w.biasIh { out.append(("bias_ih" + sfx, b)) }
+            if let b = w.biasHh { out.append(("bias_hh" + sfx, b)) }
+            return out
+        }
+    }
+}
+
+public final class LSTM: RecurrentBase {
+    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
+                bidirectional: Bool = false, generator g: inout Generator) {
+        super.init(gates: 4, inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
+                   bidirectional: bidirectional, generator: &g)
+    }
+
+    /// x [N, T, I] (batch_first) or [T, N, I]; h0, c0 [L*D, N, H] -> (output [N, T, D*H], hN, cN)
+    public func forward(_ x: Tensor, h0: Tensor? = nil, c0: Tensor? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
+        F.lstm(x, h0: h0, c0: c0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+    }
+}
+
+public final class GRU: RecurrentBase {
+    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
+                bidirectional: Bool = false, generator g: inout Generator) {
+        super.init(gates: 3, inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
+                   bidirectional: bidirectional, generator: &g)
+    }
+
+    /// x [N, T, I] (batch_first) or [T, N, I]; h0 [L*D, N, H] -> (output [N, T, D*H], hN)
+    public func forward(_ x: Tensor, h0: Tensor? = nil) -> (output: Tensor, hN: Tensor) {
+        F.gru(x, h0: h0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+    }
+}
+
+/// One LSTM step; parameters `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
+public final class LSTMCell: Module {
+    public let weights: RecurrentLayerWeights
+
+    public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, generator g: inout Generator) {
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        weights = RecurrentLayerWeights(
+            weightIh: Init.uniform([4 * hiddenSize, inputSize], bound: bound, generator: &g).requiringGrad(),
+            weightHh: Init.uniform([4 * hiddenSize, hiddenSize], bound: bound, generator: &g).requiringGrad(),
+            biasIh: bias ? Init.uniform([4 * hiddenSize], bound: bound, generator: &g).requiringGrad() : nil,
+            biasHh: bias ? Init.uniform([4 * hiddenSize], bound: bound, generator: &g).requiringGrad() : nil)
+    }
+
+    override public var namedLocalParameters: [(String, Tensor)] {
+        var out = [("weight_ih", weights.weightIh), ("weight_hh", weights.weightHh)]
+        if let b = weights.biasIh { out.append(("bias_ih", b)) }
+        if let b = weights.biasHh { out.append(("bias_hh", b)) }
+        return out
+    }
+
+    /// x [N, I], h [N, H], c [N, H] -> (h', c')
+    public func forward(_ x: Tensor, h: Tensor, c: Tensor) -> (h: Tensor, c: Tensor) {
+        F.lstmCell(x, h: h, c: c, weights: weights)
+    }
+}

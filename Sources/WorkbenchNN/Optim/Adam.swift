@@ -1,0 +1,85 @@
+// Adam (Kingma & Ba 2014) with bias correction and PyTorch's coupled L2 weight decay, and AdamW
+// (Loshchilov & Hutter 2019) with decoupled weight decay (torch.optim.Adam / AdamW).
+import Foundation
+
+public final class Adam: Optimizer {
+    public let parameters: [Tensor]
+    public var lr: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let eps: Float
+    public let weightDecay: Float
+    /// AdamW: decay the weights directly (p *= 1 - lr * wd) instead of adding wd * p to the gradient.
+    public let decoupledWeightDecay: Bool
+    private var expAvg: StateSlots
+    private var expAvgSq: StateSlots
+    private var steps: [Int]
+
+    public init(_ parameters: [Tensor], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8,
+                weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        self.parameters = parameters
+        self.lr = lr
+        (beta1, beta2) = betas
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        expAvg = StateSlots(count: parameters.count)
+        expAvgSq = StateSlots(count: parameters.count)
+        steps = Array(repeating: 0, count: parameters.count)
+    }
+
+    /// AdamW with PyTorch's default weight decay 0.01.
+    public static func adamW(_ parameters: [Tensor], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                             eps: Float = 1e-8, weightDecay: Float = 1e-2) -> Adam {
+        Adam(parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupledWeightDecay: true)
+    }
+
+    public func step() {
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            let n = p.count
+            if expAvg.values[i] == nil {
+                expAvg.values[i] = [Float](repeating: 0, count: n)
+                expAvgSq.values[i] = [Float](repeating: 0, count: n)
+            }
+            steps[i] += 1
+            let t = Float(steps[i])
+            let bc1 = 1 - powf(beta1, t), bc2Sqrt = (1 - powf(beta2, t)).squareRoot()
+            let stepSize = lr / bc1
+            let (b1, b2, eps, lr) = (beta1, beta2, eps, lr)
+            let wd = decoupledWeightDecay ? 0 : weightDecay
+            let decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1
+            p.data.withUnsafeMutableBufferPointer { w in
+                grad.data.withUnsafeBufferPointer { g in
+                    expAvg.values[i]!.withUnsafeMutableBufferPointer { m in
+                        expAvgSq.values[i]!.withUnsafeMutableBufferPointer { v in
+                            for j in 0..<n {
+                                w[j] *= decay
+                                let d = g[j] + wd * w[j]
+                                m[j] = b1 * m[j] + (1 - b1) * d
+                                v[j] = b2 * v[j] + (1 - b2) * d * d
+                                w[j] -= stepSize * m[j] / (v[j].squareRoot() / bc2Sqrt + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func stateDict() -> [String: Tensor] {
+        var d: [String: Tensor] = [:]
+        let shapes = parameters.map(\.shape)
+        expAvg.export("exp_avg", shapes: shapes, into: &d)
+        expAvgSq.export("exp_avg_sq", shapes: shapes, into: &d)
+        for (i, s) in steps.enumerated() where s > 0 { d["state.\(i).step"] = Tensor(Float(s)) }
+        return d
+    }
+
+    public func loadStateDict(_ state: [String: Tensor]) throws {
+        let shapes = parameters.map(\.shape)
+        try expAvg.load("exp_avg", shapes: shapes, from: state)
+        try expAvgSq.load("exp_avg_sq", shapes: shapes, from: state)
+        steps = parameters.indices.map { i in state["state.\(i).step"].map { Int($0.data.first ?? 0) } ?? 0 }
+    }
+}

@@ -1,0 +1,90 @@
+// RMSprop (Tieleman & Hinton 2012) as torch.optim.RMSprop: eps added outside the square root,
+// optional centering (Graves 2013, the DQN paper's variant) and momentum.
+
+public final class RMSprop: Optimizer {
+    public let parameters: [Tensor]
+    public var lr: Float
+    public let alpha: Float
+    public let eps: Float
+    public let weightDecay: Float
+    public let momentum: Float
+    public let centered: Bool
+    private var squareAvg: StateSlots
+    private var gradAvg: StateSlots
+    private var momentumBuffer: StateSlots
+    private var steps: [Int]
+
+    public init(_ parameters: [Tensor], lr: Float = 1e-2, alpha: Float = 0.99, eps: Float = 1e-8,
+                weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
+        self.parameters = parameters
+        self.lr = lr
+        self.alpha = alpha
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.momentum = momentum
+        self.centered = centered
+        squareAvg = StateSlots(count: parameters.count)
+        gradAvg = StateSlots(count: parameters.count)
+        momentumBuffer = StateSlots(count: parameters.count)
+        steps = Array(repeating: 0, count: parameters.count)
+    }
+
+    public func step() {
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            let n = p.count
+            if squareAvg.values[i] == nil {
+                squareAvg.values[i] = [Float](repeating: 0, count: n)
+                gradAvg.values[i] = [Float](repeating: 0, count: centered ? n : 0)
+                momentumBuffer.values[i] = [Float](repeating: 0, count: momentum > 0 ? n : 0)
+            }
+            steps[i] += 1
+            let (lr, a, eps, wd, mu, centered) = (lr, alpha, eps, weightDecay, momentum, centered)
+            p.data.withUnsafeMutableBufferPointer { w in
+                grad.data.withUnsafeBufferPointer { g in
+                    squareAvg.values[i]!.withUnsafeMutableBufferPointer { sq in
+                        gradAvg.values[i]!.withUnsafeMutableBufferPointer { ga in
+                            momentumBuffer.values[i]!.withUnsafeMutableBufferPointer { buf in
+                                for j in 0..<n {
+                                    let d = g[j] + wd * w[j]
+                                    sq[j] = a * sq[j] + (1 - a) * d * d
+                                    var avg: Float
+                                    if centered {
+                                        ga[j] = a * ga[j] + (1 - a) * d
+                                        avg = (sq[j] - ga[j] * ga[j]).squareRoot() + eps
+                                    } else {
+                                        avg = sq[j].squareRoot() + eps
+                                    }
+                                    if mu > 0 {
+                                        buf[j] = mu * buf[j] + d / avg
+                                        w[j] -= lr * buf[j]
+                                    } else {
+                                        w[j] -= lr * d / avg
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func stateDict() -> [String: Tensor] {
+        var d: [String: Tensor] = [:]
+        let shapes = parameters.map(\.shape)
+        squareAvg.export("square_avg", shapes: shapes, into: &d)
+        if centered { gradAvg.export("grad_avg", shapes: shapes, into: &d) }
+        if momentum > 0 { momentumBuffer.export("momentum_buffer", shapes: shapes, into: &d) }
+        for (i, s) in steps.enumerated() where s > 0 { d["state.\(i).step"] = Tensor(Float(s)) }
+        return d
+    }
+
+    public func loadStateDict(_ state: [String: Tensor]) throws {
+        let shapes = parameters.map(\.shape)
+        try squareAvg.load("square_avg", shapes: shapes, from: state)
+        if centered { try gradAvg.load("grad_avg", shapes: shapes, from: state) }
+        if momentum > 0 { try momentumBuffer.load("momentum_buffer", shapes: shapes, from: state) }
+        steps = parameters.indices.map { i in state["state.\(i).step"].map { Int($0.data.first ?? 0) } ?? 0 }
+    }
+}

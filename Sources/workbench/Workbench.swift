@@ -1,0 +1,11 @@
+// The `workbench` command line: a thin layer over the library modules.
+import ArgumentParser
+
+@main
+struct Workbench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workbench",
+        abstract: "Reimplement classic deep-learning papers on a CPU and check them against PyTorch.",
+        subcommands: [Verify.self]
+    )
+}

@@ -1,2 +1,0 @@
-import WorkbenchCore
-print("workbench")
