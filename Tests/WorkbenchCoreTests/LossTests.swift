@@ -1,0 +1,195 @@
+// Losses: PyTorch values, ignore_index / label smoothing / class weights, reductions, gradients
+// and numerically hard inputs.
+import Testing
+import WorkbenchTesting
+
+/// Logits [3, 4] shared with the PyTorch calls quoted below.
+private func logits() -> Tensor {
+    Tensor(shape: [3, 4], data: [1.0, 2.0, 0.5, -1.0, 0.3, -0.2, 2.2, 0.0, -1.5, 0.4, 0.4, 1.8], requiresGrad: true)
+}
+private var classWeights: Tensor { Tensor([0.5, 2.0, 1.0, 1.5]) }
+
+@Suite struct LossTests {
+    // MARK: cross entropy and nll, against PyTorch
+
+    @Test func crossEntropyMatchesPyTorch() {
+        // F.cross_entropy(z, tensor([1, 2, 3])) and its z.grad
+        let z = logits()
+        let loss = F.crossEntropy(z, target: IndexTensor([1, 2, 3]))
+        loss.backward()
+        #expect(allClose(loss, Tensor(0.4071371555328369)))
+        #expect(allClose(z.grad!, Tensor(shape: [3, 4], data: [
+            0.07473593950271606, -0.1301799863576889, 0.045329637825489044, 0.010114410892128944,
+            0.03690073639154434, 0.022381428629159927, -0.08661890029907227, 0.027336739003658295,
+            0.008035145699977875, 0.05372212454676628, 0.05372212454676628, -0.11547939479351044]), rtol: 1e-3))
+        // F.cross_entropy(z, tensor([1, 2, 3]), reduction='none')
+        #expect(allClose(F.crossEntropy(z, target: IndexTensor([1, 2, 3]), reduction: .none),
+                         Tensor([0.4951818883419037, 0.30091145634651184, 0.4253181219100952])))
+    }
+
+    @Test func crossEntropyIgnoreIndexAndLabelSmoothingMatchPyTorch() {
+        // F.cross_entropy(z, tensor([1, -100, 3]), label_smoothing=0.2) and its z.grad
+        let z = logits()
+        let loss = F.crossEntropy(z, target: IndexTensor([1, -100, 3]), labelSmoothing: 0.2)
+        loss.backward()
+        #expect(allClose(loss, Tensor(0.7502500414848328)))
+        #expect(allClose(z.grad!, Tensor(shape: [3, 4], data: [
+            0.08710391074419022, -0.12026998400688171, 0.04299445450305939, -0.009828384965658188,
+            0, 0, 0, 0,
+            -0.012947282753884792, 0.05558318644762039, 0.05558318644762039, -0.09821909666061401]), rtol: 1e-3))
+    }
+
+    @Test func crossEntropyClassWeightsWithSmoothingMatchPyTorch() {
+        // F.cross_entropy(z, tensor([1, 0, 3]), weight=tensor([0.5, 2.0, 1.0, 1.5]), label_smoothing=0.1)
+        let z = logits()
+        let loss = F.crossEntropy(z, target: IndexTensor([1, 0, 3]), weight: classWeights, labelSmoothing: 0.1)
+        loss.backward()
+        #expect(allClose(loss, Tensor(0.7858983278274536)))
+        #expect(allClose(z.grad!, Tensor(shape: [3, 4], data: [
+            0.10477501153945923, -0.16919733583927155, 0.0591946579515934, 0.005227678921073675,
+            -0.09971155226230621, -0.0028480098117142916, 0.10014559328556061, 0.002413968089967966,
+            0.005763878580182791, 0.04693009331822395, 0.05318009480834007, -0.10587406903505325]), rtol: 1e-3))
+    }
+
+    @Test func crossEntropyKDimMatchesPyTorch() {
+        // F.cross_entropy(tensor([...]).reshape(2, 3, 2), tensor([[2, 0], [1, 1]]), label_smoothing=0.1)
+        let z = Tensor(shape: [2, 3, 2], data: [0.2, -1.0, 1.5, 0.3, -0.4, 0.8, 1.1, 0.0, -0.6, 2.0, 0.7, -0.3])
+        let loss = F.crossEntropy(z, target: IndexTensor(shape: [2, 2], data: [2, 0, 1, 1]), labelSmoothing: 0.1)
+        #expect(allClose(loss, Tensor(1.7522934675216675)))
+    }
+
+    @Test func nllLossWeightsAndIgnoreIndexMatchPyTorch() {
+        // F.nll_loss(z, tensor([1, 0, 3]), weight=tensor([0.5, 2.0, 1.0, 1.5]), ignore_index=0)
+        // = -(2.0 * 2.0 + 1.5 * 1.8) / (2.0 + 1.5)
+        let loss = F.nllLoss(logits(), target: IndexTensor([1, 0, 3]), weight: classWeights, ignoreIndex: 0)
+        #expect(allClose(loss, Tensor(-1.914285659790039)))
+    }
+
+    @Test func crossEntropyEqualsNllOfLogSoftmax() {
+        var g = Generator(seed: 2)
+        let z = Tensor.normal([4, 5, 3], generator: &g)
+        let t = IndexTensor(shape: [4, 3], data: [0, 4, 2, 1, 1, 3, -100, 2, 0, 4, 4, 1])
+        let w = Tensor([0.5, 2.0, 1.0, 1.5, 0.8])
+        for r in [Reduction.none, .sum, .mean] {
+            let a = F.crossEntropy(z, target: t, weight: w, reduction: r)
+            let b = F.nllLoss(F.logSoftmax(z, dim: 1), target: t, weight: w, reduction: r)
+            #expect(allClose(a, b))
+        }
+    }
+
+    // MARK: gradchecks of every variant
+
+    @Test(arguments: [Reduction.none, .sum, .mean], [Float(0), 0.3])
+    func gradcheckCrossEntropy(reduction: Reduction, smoothing: Float) {
+        var g = Generator(seed: 4)
+        let z = Tensor.normal([5, 4], generator: &g).requiringGrad()
+        let t = IndexTensor([3, -100, 0, 2, 1])
+        for w in [nil, classWeights] {
+            let failures = gradcheck([z]) { xs in
+                weightedSum(F.crossEntropy(xs[0], target: t, weight: w, labelSmoothing: smoothing, reduction: reduction))
+            }
+            #expect(failures == [])
+        }
+    }
+
+    @Test(arguments: [Reduction.none, .mean])
+    func gradcheckCrossEntropyKDim(reduction: Reduction) {
+        var g = Generator(seed: 8)
+        let z = Tensor.normal([2, 4, 3, 2], generator: &g).requiringGrad()
+        // ignore_index 1 is a real class id: its positions must be masked, not scored.
+        let t = IndexTensor(shape: [2, 3, 2], data: [0, 3, 1, 2, 2, 0, 1, 3, 3, 0, 2, 1])
+        let failures = gradcheck([z]) { xs in
+            weightedSum(F.crossEntropy(xs[0], target: t, weight: classWeights, ignoreIndex: 1, labelSmoothing: 0.2,
+                                       reduction: reduction))
+        }
+        #expect(failures == [])
+    }
+
+    @Test(arguments: [Reduction.none, .sum, .mean])
+    func gradcheckNllLoss(reduction: Reduction) {
+        var g = Generator(seed: 10)
+        let z = Tensor.normal([3, 4, 2], generator: &g).requiringGrad()
+        let t = IndexTensor(shape: [3, 2], data: [0, 3, -100, 2, 1, 1])
+        for w in [nil, classWeights] {
+            let failures = gradcheck([z]) { weightedSum(F.nllLoss($0[0], target: t, weight: w, reduction: reduction)) }
+            #expect(failures == [])
+        }
+    }
+
+    @Test(arguments: [Reduction.none, .sum, .mean])
+    func gradcheckBinaryCrossEntropyWithLogits(reduction: Reduction) {
+        var g = Generator(seed: 12)
+        let x = Tensor.normal([3, 4], std: 2, generator: &g).requiringGrad()
+        let y = Tensor.uniform([3, 4], generator: &g).requiringGrad()
+        for pw in [nil, Tensor([0.5, 2.0, 1.0, 3.0])] {
+            let failures = gradcheck([x, y]) { xs in
+                weightedSum(F.binaryCrossEntropyWithLogits(xs[0], target: xs[1], posWeight: pw, reduction: reduction))
+            }
+            #expect(failures == [])
+        }
+    }
+
+    /// Differences d = input - target with every |d| far (> 0.1) from the branch points 0.5 and 1.5,
+    /// so central differences stay inside one branch and both branches are exercised.
+    private func regressionPair() -> (Tensor, Tensor) {
+        let target = Tensor(shape: [2, 4], data: [0.0, 0.5, 1.0, -0.1, 0.3, -0.7, 2.0, 0.0])
+        let d: [Float] = [0.2, -1.0, 3.0, 0.3, -0.25, 1.8, -2.4, 1.1]
+        let input = Tensor(shape: [2, 4], data: zip(target.data, d).map { $0 + $1 }, requiresGrad: true)
+        return (input, target.requiringGrad())
+    }
+
+    @Test(arguments: [Reduction.none, .sum, .mean])
+    func gradcheckRegressionLosses(reduction: Reduction) {
+        let (x, y) = regressionPair()
+        #expect(gradcheck([x, y]) { weightedSum(F.mseLoss($0[0], target: $0[1], reduction: reduction)) } == [])
+        #expect(gradcheck([x, y]) { weightedSum(F.smoothL1Loss($0[0], target: $0[1], reduction: reduction, beta: 0.5)) } == [])
+        #expect(gradcheck([x, y]) { weightedSum(F.huberLoss($0[0], target: $0[1], reduction: reduction, delta: 1.5)) } == [])
+    }
+
+    @Test func regressionLossesMatchPyTorch() {
+        // xi = [0.2, -1.5, 3.0, 0.05], ti = [0.0, 0.5, 1.0, -0.1]:
+        // F.smooth_l1_loss(xi, ti, beta=0.5), F.huber_loss(xi, ti, delta=1.5), F.mse_loss(xi, ti)
+        let x = Tensor([0.2, -1.5, 3.0, 0.05]), t = Tensor([0.0, 0.5, 1.0, -0.1])
+        #expect(allClose(F.smoothL1Loss(x, target: t, beta: 0.5), Tensor(0.890625)))
+        #expect(allClose(F.huberLoss(x, target: t, delta: 1.5), Tensor(0.9453125)))
+        #expect(allClose(F.mseLoss(x, target: t), Tensor(2.015625)))
+        // Both branches by hand: 0.5*0.2^2/0.5 = 0.04 inside, |2.0| - 0.25 = 1.75 outside.
+        #expect(allClose(F.smoothL1Loss(x, target: t, reduction: .none, beta: 0.5), Tensor([0.04, 1.75, 1.75, 0.0225])))
+        #expect(allClose(F.huberLoss(x, target: t, reduction: .sum, delta: 1.5), Tensor(0.02 + 1.875 + 1.875 + 0.01125)))
+    }
+
+    // MARK: numerically hard cases
+
+    @Test func bceWithLogitsExtremeLogitsMatchPyTorch() {
+        // F.binary_cross_entropy_with_logits(xb, yb) and with pos_weight=tensor([2.0])
+        let x = Tensor([-100, 100, 0.5, -2, 3, 100], requiresGrad: true)
+        let y = Tensor([1, 0, 0.3, 1, 0, 1])
+        let loss = F.binaryCrossEntropyWithLogits(x, target: y)
+        #expect(allClose(loss, Tensor(34.3332633972168)))
+        #expect(allClose(F.binaryCrossEntropyWithLogits(x, target: y, posWeight: Tensor([2])), Tensor(51.37812423706055)))
+        loss.backward()
+        // d/dx = (sigmoid(x) - y) / 6: exactly -1/6 and 1/6 at the saturated ±100 entries.
+        #expect(x.grad!.data.allSatisfy { $0.isFinite })
+        #expect(allClose(Tensor([x.grad!.data[0], x.grad!.data[1], x.grad!.data[5]]), Tensor([-1.0 / 6, 1.0 / 6, 0])))
+    }
+
+    @Test func crossEntropyWithLogitsFiftyApartIsFinite() {
+        let z = Tensor(shape: [2, 3], data: [50, 0, -50, -50, 50, 0], requiresGrad: true)
+        let loss = F.crossEntropy(z, target: IndexTensor([2, 1]), reduction: .sum)
+        loss.backward()
+        // Row 0: lse = 50 + log(1 + e^-50 + e^-100) = 50 (in Float), so -log p_2 = 100; row 1: 0.
+        #expect(allClose(loss, Tensor(100)))
+        #expect(allClose(z.grad!, Tensor(shape: [2, 3], data: [1, 0, -1, 0, 0, 0])))
+        let smoothed = F.crossEntropy(z, target: IndexTensor([2, 1]), labelSmoothing: 0.1)
+        #expect(smoothed.item().isFinite)
+    }
+
+    @Test func outOfRangeTargetIsRejected() async {
+        await #expect(processExitsWith: .failure) {
+            _ = F.crossEntropy(Tensor.zeros([2, 3]), target: IndexTensor([0, 3]))
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = F.nllLoss(Tensor.zeros([2, 3]), target: IndexTensor([-1, 0]))
+        }
+    }
+}
