@@ -1,0 +1,147 @@
+// Convolution geometry and the im2col / col2im kernels that turn a convolution into sgemm.
+
+/// One 2-D convolution seen from its input: planes [C, H, W] and a kh x kw kernel with stride,
+/// padding and dilation give output planes [outH, outW]. The column matrix of one sample is
+/// [C*kh*kw, outH*outW]: row (c, ki, kj) holds the input pixel each output position sees
+/// through kernel tap (ki, kj) of channel c, zero where the tap falls into the padding.
+///
+/// `outH`/`outW` are stored rather than derived so that a transposed convolution with
+/// `output_padding` can use the same geometry for an output larger than the formula gives.
+struct ConvGeometry {
+    var channels: Int, height: Int, width: Int
+    var kernelH: Int, kernelW: Int
+    var strideH: Int, strideW: Int
+    var padH: Int, padW: Int
+    var dilationH: Int, dilationW: Int
+    var outH: Int, outW: Int
+
+    /// Rows of the column matrix (the gemm's inner dimension).
+    var colRows: Int { channels * kernelH * kernelW }
+    /// Output positions of one sample (columns of one sample's column matrix).
+    var outPlane: Int { outH * outW }
+    var inPlane: Int { height * width }
+    /// A 1x1, stride-1, unpadded convolution: the column matrix is the input itself.
+    var isPointwise: Bool {
+        kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
+            && outH == height && outW == width
+    }
+
+    /// PyTorch's convolution output length: floor((in + 2p - d(k-1) - 1) / s) + 1.
+    static func outputLength(_ input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int {
+        (input + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
+    }
+
+    /// The output positions `lo..<hi` along one axis whose input index `o * stride + offset`
+    /// lies inside `0..<size`; outside that range the tap reads padding.
+    @inline(__always)
+    static func validRange(offset: Int, stride: Int, size: Int, count: Int) -> (lo: Int, hi: Int) {
+        let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let last = size - 1 - offset
+        let hi = last < 0 ? 0 : last / stride + 1
+        let l = Swift.min(lo, count)
+        return (l, Swift.max(l, Swift.min(hi, count)))
+    }
+}
+
+/// Writes the column matrices of `samples` images [samples, C, H, W] side by side into `cols`
+/// [C*kh*kw, ld]: sample s fills columns s*outH*outW ..< (s+1)*outH*outW of every row.
+func im2col(_ images: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>, ld: Int) {
+    forEachSampleChannels(samples, g) { s, channels in
+        im2col(images + s * g.channels * g.inPlane, g, cols + s * g.outPlane, ld: ld, channels: channels)
+    }
+}
+
+private func im2col(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>, ld: Int,
+                    channels: Range<Int>) {
+    let outW = g.outW, outH = g.outH, width = g.width
+    if g.isPointwise {
+        for c in channels { (cols + c * ld).update(from: image + c * g.inPlane, count: g.inPlane) }
+        return
+    }
+    for c in channels {
+        let plane = image + c * g.inPlane
+        for ki in 0..<g.kernelH {
+            let offH = ki * g.dilationH - g.padH
+            let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
+            for kj in 0..<g.kernelW {
+                let offW = kj * g.dilationW - g.padW
+                let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
+                let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
+                // Rows of the output whose tap is in the vertical padding are all zero.
+                row.update(repeating: 0, count: yLo * outW)
+                (row + yHi * outW).update(repeating: 0, count: (outH - yHi) * outW)
+                for oy in yLo..<yHi {
+                    let dst = row + oy * outW
+                    let src = plane + (oy * g.strideH + offH) * width + offW
+                    dst.update(repeating: 0, count: xLo)
+                    if g.strideW == 1 {
+                        (dst + xLo).update(from: src + xLo, count: xHi - xLo)
+                    } else {
+                        let s = g.strideW
+                        for ox in xLo..<xHi { dst[ox] = src[ox * s] }
+                    }
+                    (dst + xHi).update(repeating: 0, count: outW - xHi)
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: adds every entry of the side-by-side column matrices `cols` [C*kh*kw, ld]
+/// into the pixel of `images` [samples, C, H, W] it was read from. `images` must be initialised.
+func col2im(_ cols: UnsafePointer<Float>, ld: Int, samples: Int, _ g: ConvGeometry, _ images: UnsafeMutablePointer<Float>) {
+    forEachSampleChannels(samples, g) { s, channels in
+        col2im(cols + s * g.outPlane, ld: ld, g, images + s * g.channels * g.inPlane, channels: channels)
+    }
+}
+
+private func col2im(_ cols: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ image: UnsafeMutablePointer<Float>,
+                    channels: Range<Int>) {
+    let outW = g.outW, outH = g.outH, width = g.width
+    if g.isPointwise {
+        for c in channels {
+            let dst = image + c * g.inPlane, src = cols + c * ld
+            for i in 0..<g.inPlane { dst[i] += src[i] }
+        }
+        return
+    }
+    for c in channels {
+        let plane = image + c * g.inPlane
+        for ki in 0..<g.kernelH {
+            let offH = ki * g.dilationH - g.padH
+            let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
+            for kj in 0..<g.kernelW {
+                let offW = kj * g.dilationW - g.padW
+                let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
+                let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
+                for oy in yLo..<yHi {
+                    let src = row + oy * outW
+                    let dst = plane + (oy * g.strideH + offH) * width + offW
+                    if g.strideW == 1 {
+                        for ox in xLo..<xHi { dst[ox] += src[ox] }
+                    } else {
+                        let s = g.strideW
+                        for ox in xLo..<xHi { dst[ox * s] += src[ox] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body(sample, channels)` over every (sample, channel) pair. Each pair owns its column rows'
+/// segment and its image plane, so the pairs are split over the two cores; below about 64K column
+/// entries the hand-off costs more than it saves.
+private func forEachSampleChannels(_ samples: Int, _ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
+    let c = g.channels, units = samples * c
+    func run(_ range: Range<Int>) {
+        var u = range.lowerBound
+        while u < range.upperBound {
+            let s = u / c, end = Swift.min(range.upperBound, (s + 1) * c)
+            body(s, (u - s * c)..<(end - s * c))
+            u = end
+        }
+    }
+    if samples * g.colRows * g.outPlane < 1 << 16 || units < 2 { run(0..<units); return }
+    forEachPlaneRange(units, elementsPerPlane: Int.max / units) { run($0) }
+}

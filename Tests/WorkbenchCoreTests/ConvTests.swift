@@ -1,0 +1,128 @@
+// Tests of conv2d and conv_transpose2d: PyTorch values, gradchecks, adjointness, batching paths.
+import Testing
+import WorkbenchTesting
+
+/// Deterministic values ((i*a) % m - offset) / divisor, reproduced in PyTorch for the literals below.
+private func pattern(_ shape: [Int], _ a: Int, _ m: Int, _ offset: Int, _ divisor: Float) -> Tensor {
+    Tensor(shape: shape, data: (0..<shape.product).map { Float((($0 * a) % m) - offset) / divisor })
+}
+
+private func random(_ shape: [Int], seed: UInt64) -> Tensor {
+    var g = Generator(seed: seed)
+    return Tensor.uniform(shape, low: -1, high: 1, generator: &g).requiringGrad()
+}
+
+private func dot(_ a: Tensor, _ b: Tensor) -> Double {
+    zip(a.data, b.data).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+}
+
+@Suite struct ConvTests {
+    @Test func conv2dMatchesPyTorch() {
+        // x = ((i*7)%11 - 5)/5 of shape [1, 2, 5, 4]; w = ((i*5)%7 - 3)/4 of shape [3, 2, 3, 2];
+        // torch F.conv2d(x, w, torch.tensor([0.1, -0.2, 0.3]), stride=(2,1), padding=(1,1), dilation=(1,2))
+        let expected: [Float] = [0.5, 1.3, -1.9, 0.1, -2.1, 1.75, 1.2, -0.4, 0.25, 0.55, 1.55, -1.05,
+                                 0.45, 0.35, 0.25, 0.45, 0.7, -0.3, -1.75, 0.7, -0.1, 0.25, -2.85, 0.5,
+                                 -0.9, 0.55, 0.75, -1.2, -0.25, 0.9, 2.4, -1.6, 0.35, 1.1, 1.6, -0.65]
+        let y = F.conv2d(pattern([1, 2, 5, 4], 7, 11, 5, 5), weight: pattern([3, 2, 3, 2], 5, 7, 3, 4),
+                         bias: Tensor([0.1, -0.2, 0.3]), stride: (2, 1), padding: (1, 1), dilation: (1, 2))
+        #expect(allClose(y, Tensor(shape: [1, 3, 3, 4], data: expected)))
+    }
+
+    @Test func convTranspose2dMatchesPyTorch() {
+        // x = ((i*7)%11 - 5)/5 of shape [1, 2, 3, 3]; w = ((i*5)%7 - 3)/4 of shape [2, 2, 3, 3];
+        // torch F.conv_transpose2d(x, w, torch.tensor([0.25, -0.5]), stride=2, padding=1, output_padding=1)
+        let expected: [Float] = [
+            -0.2, -0.05, 0.45, 1.3, -0.55, 0.15, 2.05, -0.65, -0.2, 2.3, -0.25, -0.45, 1.2, 0.7, 0.2, -0.15, 0.3, 0.1,
+            0.25, 0.5, -0.35, 1.25, 1.25, 0, 0.95, 0.9, -0.05, 0.05, 0.05, 0.05, -0.2, 1, -0.2, -0.1, 1.45, 0.05,
+            -0.55, 0.8, -0.5, -1.05, 0.1, -0.95, -1.45, 0.75, -0.25, -1.3, -0.7, 0.5, -0.95, -0.9, -0.35, -1.1, -0.85, 0.7,
+            -1.15, -0.45, 0.05, -0.85, -0.95, -1.15, -0.8, -0.95, -0.2, -1.15, -0.7, 0.7, -0.55, -1.2, -0.35, -0.25, -0.7, -0.7]
+        let y = F.convTranspose2d(pattern([1, 2, 3, 3], 7, 11, 5, 5), weight: pattern([2, 2, 3, 3], 5, 7, 3, 4),
+                                  bias: Tensor([0.25, -0.5]), stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))
+        #expect(allClose(y, Tensor(shape: [1, 2, 6, 6], data: expected)))
+    }
+
+    @Test func conv2dGradcheck() {
+        let x = random([3, 4, 7, 9], seed: 1), w = random([5, 4, 3, 2], seed: 2), b = random([5], seed: 3)
+        let failures = gradcheck([x, w, b]) { t in
+            weightedSum(F.conv2d(t[0], weight: t[1], bias: t[2], stride: (2, 1), padding: (1, 1), dilation: (1, 2)))
+        }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    @Test func conv2dGradcheckSingleSampleAndPointwise() {
+        // Batch 1 takes the one-sample gemm path; 1x1 takes the no-im2col path.
+        let x = random([1, 3, 7, 9], seed: 4), w = random([4, 3, 3, 3], seed: 5), b = random([4], seed: 6)
+        #expect(gradcheck([x, w, b]) { t in weightedSum(F.conv2d(t[0], weight: t[1], bias: t[2], padding: (1, 1))) }.isEmpty)
+        for batch in [1, 2] {
+            let xp = random([batch, 3, 7, 9], seed: 7), wp = random([5, 3, 1, 1], seed: 8), bp = random([5], seed: 9)
+            #expect(gradcheck([xp, wp, bp]) { t in weightedSum(F.conv2d(t[0], weight: t[1], bias: t[2])) }.isEmpty)
+        }
+    }
+
+    @Test func batchedChunksMatchPerSample() {
+        // Small planes are batched into one wide gemm; the result must equal per-sample convolution.
+        let x = random([3, 4, 7, 9], seed: 9), w = random([5, 4, 3, 3], seed: 10), b = random([5], seed: 11)
+        let whole = F.conv2d(x, weight: w, bias: b, stride: (1, 2), padding: (1, 1))
+        let pieces = (0..<3).map { F.conv2d(x.narrow(0, start: $0, length: 1), weight: w, bias: b, stride: (1, 2), padding: (1, 1)) }
+        #expect(allClose(whole, Tensor.cat(pieces, dim: 0)))
+        let pw = random([5, 4, 1, 1], seed: 12)
+        let wholePw = F.conv2d(x, weight: pw, bias: b)
+        let piecesPw = (0..<3).map { F.conv2d(x.narrow(0, start: $0, length: 1), weight: pw, bias: b) }
+        #expect(allClose(wholePw, Tensor.cat(piecesPw, dim: 0)))
+    }
+
+    @Test func convTranspose2dGradcheck() {
+        let x = random([2, 3, 4, 5], seed: 13), w = random([3, 4, 3, 3], seed: 14), b = random([4], seed: 15)
+        let failures = gradcheck([x, w, b]) { t in
+            weightedSum(F.convTranspose2d(t[0], weight: t[1], bias: t[2], stride: (2, 2), padding: (1, 1), outputPadding: (1, 0)))
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        let x1 = random([1, 3, 4, 5], seed: 16), w1 = random([3, 2, 2, 3], seed: 17)
+        #expect(gradcheck([x1, w1]) { t in
+            weightedSum(F.convTranspose2d(t[0], weight: t[1], stride: (1, 2), dilation: (2, 1)))
+        }.isEmpty)
+    }
+
+    @Test func convTranspose2dWeightGradWithoutInputGrad() {
+        // A generator's first layer: the noise needs no gradient, the weight and bias do.
+        let z = random([3, 5, 1, 1], seed: 21).detach(), w = random([5, 4, 4, 4], seed: 22), b = random([4], seed: 23)
+        let failures = gradcheck([z, w, b]) { t in weightedSum(F.convTranspose2d(t[0], weight: t[1], bias: t[2])) }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    @Test func gradcheckOnTheTwoCoreColumnPath() {
+        // Column matrices of 64K+ entries are built and scattered by two threads.
+        let x = random([2, 16, 20, 20], seed: 24), w = random([8, 16, 3, 3], seed: 25)
+        #expect(gradcheck([x, w]) { t in weightedSum(F.conv2d(t[0], weight: t[1], padding: (1, 1))) }.isEmpty)
+        let xt = random([2, 8, 10, 10], seed: 26), wt = random([8, 32, 4, 4], seed: 27)
+        #expect(gradcheck([xt, wt]) { t in
+            weightedSum(F.convTranspose2d(t[0], weight: t[1], stride: (2, 2), padding: (1, 1)))
+        }.isEmpty)
+    }
+
+    @Test func convTransposeIsAdjointOfConv() {
+        // <conv2d(x, W), y> == <x, convTranspose2d(y, W)>: the two ops are transposes of one linear map.
+        let w = random([4, 3, 3, 2], seed: 18).detach()
+        let x = random([2, 3, 8, 10], seed: 19).detach()
+        let cx = F.conv2d(x, weight: w, stride: (2, 2), padding: (1, 1), dilation: (1, 2))
+        #expect(cx.shape == [2, 4, 4, 5])
+        let y = random(cx.shape, seed: 20).detach()
+        let ty = F.convTranspose2d(y, weight: w, stride: (2, 2), padding: (1, 1), outputPadding: (1, 1), dilation: (1, 2))
+        #expect(ty.shape == x.shape)
+        let lhs = dot(cx, y), rhs = dot(x, ty)
+        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)), "\(lhs) vs \(rhs)")
+    }
+
+    @Test func dcganTransposedConvShapes() {
+        // DCGAN generator 1 -> 4 -> 8 -> 16 -> 32: k4 s1 p0, then k4 s2 p1.
+        var h = Tensor.zeros([2, 8, 1, 1])
+        h = F.convTranspose2d(h, weight: Tensor.zeros([8, 6, 4, 4]))
+        #expect(h.shape == [2, 6, 4, 4])
+        for (cin, cout, size) in [(6, 5, 8), (5, 4, 16), (4, 3, 32)] {
+            h = F.convTranspose2d(h, weight: Tensor.zeros([cin, cout, 4, 4]), stride: (2, 2), padding: (1, 1))
+            #expect(h.shape == [2, cout, size, size])
+        }
+        // The discriminator mirrors it with conv2d k4 s2 p1: 32 -> 16.
+        #expect(F.conv2d(h, weight: Tensor.zeros([2, 3, 4, 4]), stride: (2, 2), padding: (1, 1)).shape == [2, 2, 16, 16])
+    }
+}
