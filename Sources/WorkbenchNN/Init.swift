@@ -19,7 +19,7 @@ public enum Init {
 
     /// kaiming_uniform_ with leaky-ReLU slope `a` on fan_in: bound = gain * sqrt(3 / fan_in),
     /// gain = sqrt(2 / (1 + a²)). PyTorch's Linear/Conv default uses a = √5, i.e. bound 1/sqrt(fan_in).
-    public static func kaimingUniform(_ shape: [Int], a: Float = 5.0.squareRoot(), generator g: inout Generator) -> Tensor {
+    public static func kaimingUniform(_ shape: [Int], a: Float = Float(5).squareRoot(), generator g: inout Generator) -> Tensor {
         let gain = (2 / (1 + a * a)).squareRoot()
         let fanIn = Float(Swift.max(fans(shape).fanIn, 1))
         return uniform(shape, bound: gain * (3 / fanIn).squareRoot(), generator: &g)

@@ -79,6 +79,13 @@ public struct Fixture: Sendable {
         do { return try file.indexTensor(key) } catch { throw FixtureError("\(key): \(error.message)") }
     }
 
+    /// A float tensor, or an integer one (e.g. `num_batches_tracked`) converted to Float.
+    public func floatValues(_ key: String) throws(FixtureError) -> Tensor {
+        guard isInteger(key) else { return try tensor(key) }
+        let t = try indexTensor(key)
+        return Tensor(shape: t.shape, data: t.data.map(Float.init))
+    }
+
     public func isInteger(_ key: String) -> Bool {
         guard let t = file[key] else { return false }
         return [.I64, .I32, .I16, .I8, .U8].contains(t.dtype)

@@ -100,8 +100,7 @@ private struct Run {
                 try require(!f.isInteger(key), "\(key) must be a float tensor")
                 params[name] = try f.tensor(key).requiringGrad()
             case "buffer":
-                buffers[name] = f.isInteger(key) ? Tensor(shape: try f.indexTensor(key).shape, data: try f.indexTensor(key).data.map(Float.init))
-                                                 : try f.tensor(key)
+                buffers[name] = try f.floatValues(key)
             case "input":
                 if f.isInteger(key) { indices[name] = try f.indexTensor(key) }
                 else { floats[name] = try f.tensor(key).requiringGrad(name != "target" && name != "mask") }
@@ -192,7 +191,7 @@ private struct Run {
             report.problems.append("\(key): nothing was computed for it")
             return
         }
-        let expected = try f.tensor(key)
+        let expected = try f.floatValues(key)
         let sameShape = expected.shape == actual.shape || (expected.count == 1 && actual.count == 1)
         guard sameShape else {
             report.problems.append("\(key): shape \(actual.shape), expected \(expected.shape)")

@@ -154,7 +154,7 @@ enum OpHandlers {
         }
         let y = F.batchNorm(x, runningMean: mean, runningVar: variance, weight: w, bias: b, training: useBatchStats,
                             momentum: momentum, eps: eps)
-        if c.training && track, let count = c.optionalBuffer("num_batches_tracked") {
+        if let count = track ? c.optionalBuffer("num_batches_tracked") : nil, c.training {
             count.data[0] += 1
         }
         return ["y": y]
