@@ -32,6 +32,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
+        .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
