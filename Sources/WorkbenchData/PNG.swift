@@ -1,0 +1,98 @@
+// 8-bit images in memory (`Bitmap`) and PNG files through libpng's simplified API, which catches
+// libpng's longjmp-based errors inside C, so a bad file is a thrown error and never a jump through Swift frames.
+import CPNG
+import Foundation
+
+/// An 8-bit image: 1 channel (grey), 3 (RGB) or 4 (RGBA), rows top to bottom, channels interleaved.
+public struct Bitmap: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public let channels: Int
+    /// `height * width * channels` bytes.
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0 && [1, 3, 4].contains(channels),
+                     "Bitmap: need positive size and 1, 3 or 4 channels, got \(width)x\(height)x\(channels)")
+        precondition(pixels.count == width * height * channels,
+                     "Bitmap: \(pixels.count) bytes for \(width)x\(height)x\(channels)")
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
+    }
+
+    /// An image filled with one colour (`fill` has one value per channel).
+    public init(width: Int, height: Int, fill: [UInt8]) {
+        var pixels = [UInt8](repeating: 0, count: width * height * fill.count)
+        for i in 0..<(width * height) { for c in 0..<fill.count { pixels[i * fill.count + c] = fill[c] } }
+        self.init(width: width, height: height, channels: fill.count, pixels: pixels)
+    }
+
+    /// The channel values of pixel (x, y).
+    public func pixel(x: Int, y: Int) -> [UInt8] {
+        let o = (y * width + x) * channels
+        return Array(pixels[o..<(o + channels)])
+    }
+
+    /// Writes the image as a PNG (temporary file, then rename).
+    public func writePNG(to path: String) throws {
+        try writeAtomically(path) { tmp in
+            var image = png_image()
+            image.version = UInt32(PNG_IMAGE_VERSION)
+            image.width = UInt32(width)
+            image.height = UInt32(height)
+            image.format = pngFormat(channels: channels)
+            let ok = pixels.withUnsafeBytes { raw in
+                png_image_write_to_file(&image, tmp, 0, raw.baseAddress, Int32(width * channels), nil)
+            }
+            defer { png_image_free(&image) }
+            if ok == 0 { throw DataError(path: path, "PNG write failed: \(pngMessage(&image))") }
+        }
+    }
+
+    /// Reads a PNG of any colour type and bit depth, converted to 8 bits per channel: greyscale is
+    /// 1 channel, colour (or palette) 3, and anything with transparency 4 (RGBA).
+    public static func readPNG(_ path: String) throws -> Bitmap {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw DataError(path: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        }
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        defer { png_image_free(&image) }
+        guard png_image_begin_read_from_file(&image, path) != 0 else {
+            throw DataError(path: path, "not a readable PNG: \(pngMessage(&image))")
+        }
+        let hasColor = image.format & 0x02 != 0, hasAlpha = image.format & 0x01 != 0
+        // Grey with alpha has no 2-channel Bitmap; it is read as RGBA.
+        let channels = hasAlpha ? 4 : (hasColor ? 3 : 1)
+        image.format = pngFormat(channels: channels)
+        let width = Int(image.width), height = Int(image.height)
+        guard width > 0, height > 0, width * height <= 1 << 28 else {
+            throw DataError(path: path, "unreasonable PNG size \(width)x\(height)")
+        }
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
+        let ok = pixels.withUnsafeMutableBytes { raw in
+            png_image_finish_read(&image, nil, raw.baseAddress, Int32(width * channels), nil)
+        }
+        guard ok != 0 else { throw DataError(path: path, "corrupt PNG: \(pngMessage(&image))") }
+        return Bitmap(width: width, height: height, channels: channels, pixels: pixels)
+    }
+}
+
+/// libpng's simplified-API format codes: bit 0 alpha, bit 1 colour.
+private func pngFormat(channels: Int) -> UInt32 {
+    switch channels {
+    case 1: 0  // PNG_FORMAT_GRAY
+    case 3: 2  // PNG_FORMAT_RGB
+    default: 3  // PNG_FORMAT_RGBA
+    }
+}
+
+/// The NUL-terminated message libpng left in `image.message`.
+private func pngMessage(_ image: inout png_image) -> String {
+    withUnsafeBytes(of: &image.message) { raw in
+        let bytes = raw.prefix { $0 != 0 }
+        return bytes.isEmpty ? "unknown libpng error" : String(decoding: bytes, as: UTF8.self)
+    }
+}
