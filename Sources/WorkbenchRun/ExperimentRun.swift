@@ -107,7 +107,9 @@ public final class ExperimentRun {
         let object = JSONValue.object(record.mapValues { $0.isFinite ? .double($0) : .null })
         let line = object.jsonText + "\n"
         let path = directory + "/metrics.jsonl"
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw RunError.invalid("cannot create \(path)") }
+        }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw RunError.invalid("cannot write \(path)") }
         defer { try? handle.close() }
         try handle.seekToEnd()

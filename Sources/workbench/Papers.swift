@@ -3,7 +3,7 @@
 import WorkbenchRun
 
 enum Papers {
-    static let all: [any PaperExperiment.Type] = [
+    nonisolated(unsafe) static let all: [any PaperExperiment.Type] = [
     ]
 
     static func find(_ id: String) throws -> any PaperExperiment.Type {
