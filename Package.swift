@@ -31,7 +31,7 @@ let package = Package(
             "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "WorkbenchNN", "CBLAS"], path: "Benchmarks/Sources"),
 
         .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
