@@ -50,8 +50,10 @@ private func expectClose(_ t: Tensor, _ expected: [Float], shape: [Int], atol: F
 
 // Serialized: gradcheck toggles the process-wide GradMode, which parallel test cases would see.
 @Suite(.serialized) struct RecurrentTests {
-    // MARK: values against PyTorch (torch 2.x, /tmp/rnnref/ref.py; weights set by `setw(m, 1)`,
-    // x = pat(shape, 20), h0 = pat(shape, 21), c0 = pat(shape, 22), upstream weights pat(.., 30/31/32)).
+    // MARK: values against PyTorch (torch 2.x, CPU). `pat` is the formula in `pattern`; `setw(m, 1)` copies
+    // pat(p.shape, 1), pat(p.shape, 2), ... into `m.named_parameters()` in order; x = pat(shape, 20),
+    // h0 = pat(shape, 21), c0 = pat(shape, 22); upstream weights pat(.., 30 / 31 / 32). Values printed
+    // with "%.7g".
 
     /// m = nn.LSTM(3, 2, num_layers=2, batch_first=True); y, (h, c) = m(x [2,3,3], (h0, c0));
     /// loss = (y*pat(y,30)).sum() + (h*pat(h,31)).sum() + (c*pat(c,32)).sum(); loss.backward().
