@@ -33,9 +33,9 @@ enum GRUKernel: RecurrentKernel {
     static func forward(_ p: RecurrentParams, _ io: DirectionIO,
                         hN: UnsafeMutablePointer<Float>, cN: UnsafeMutablePointer<Float>?) -> RecurrentTape {
         let T = io.steps, N = io.batch, H = io.hidden, G = 3 * H, rows = T * N
-        var tape = RecurrentTape(gates: [Float](repeating: 0, count: rows * G),
-                                 cell: [Float](repeating: 0, count: rows * H), cellTanh: [])
-        var gh = [Float](repeating: 0, count: N * G)
+        var tape = RecurrentTape(gates: uninitializedFloats(rows * G), cell: uninitializedFloats(rows * H),
+                                 cellTanh: [])
+        var gh = uninitializedFloats(N * G)
         let zeros = [Float](repeating: 0, count: io.h0 == nil ? N * H : 0)
         let noBias = [Float](repeating: 0, count: p.bHh == nil ? G : 0)
         withParamPointers(p) { wIh, wHh, bIh, bHh in
@@ -90,7 +90,7 @@ enum GRUKernel: RecurrentKernel {
                     if p.needWHh { grads.wHh = recurrentWeightGrad(dGh, io, gates: 3) }
                     if p.needBHh { grads.bHh = columnSums(dGh, rows: T * N, cols: G) }
                     let (w, b) = inputSideGrads(dGi, io, gates: 3, wIh: wIh, needWeight: p.needWIh,
-                                                needBias: p.needBIh, dx: g.dx)
+                                                needBias: p.needBIh, dx: g.dx, accumulate: g.accumulateDx)
                     grads.wIh = w
                     grads.bIh = b
                     return grads
@@ -111,13 +111,14 @@ func gruGatesForward(_ gi: UnsafeMutablePointer<Float>, gh: UnsafePointer<Float>
         let ir = gi + r * 3 * H, iz = ir + H, iN = iz + H
         let hr = gh + r * 3 * H, hz = hr + H, hnIn = hz + H
         let hp = hPrev + r * ldPrev, hnr = hn + r * H, out = h + r * ldh
-        for j in 0..<H {
-            let rv = gateSigmoid(ir[j] + hr[j] + br[j])
-            let zv = gateSigmoid(iz[j] + hz[j] + bz[j])
-            let hnv = hnIn[j] + bn[j]
-            let nv = gateTanh(iN[j] + rv * hnv)
-            ir[j] = rv; iz[j] = zv; iN[j] = nv; hnr[j] = hnv
-            out[j] = nv + zv * (hp[j] - nv)
+        for j in stride(from: 0, to: H, by: 8) {
+            let n = Swift.min(8, H - j)
+            let rv = gateSigmoid(gateLoad(ir + j, n) + gateLoad(hr + j, n) + gateLoad(br + j, n))
+            let zv = gateSigmoid(gateLoad(iz + j, n) + gateLoad(hz + j, n) + gateLoad(bz + j, n))
+            let hnv = gateLoad(hnIn + j, n) + gateLoad(bn + j, n)
+            let nv = gateTanh(gateLoad(iN + j, n) + rv * hnv)
+            gateStore(rv, ir + j, n); gateStore(zv, iz + j, n); gateStore(nv, iN + j, n); gateStore(hnv, hnr + j, n)
+            gateStore(nv + zv * (gateLoad(hp + j, n) - nv), out + j, n)
         }
     }
 }
@@ -133,14 +134,15 @@ func gruGatesBackward(_ gates: UnsafePointer<Float>, hn: UnsafePointer<Float>, h
         let ir = dGi + r * 3 * H, iz = ir + H, iN = iz + H
         let hr = dGh + r * 3 * H, hz = hr + H, hN = hz + H
         let hp = hPrev + r * ldPrev, hnr = hn + r * H, dhr = dh + r * H
-        for j in 0..<H {
-            let rv = gr[j], zv = gz[j], nv = gn[j], d = dhr[j]
+        for j in stride(from: 0, to: H, by: 8) {
+            let n = Swift.min(8, H - j)
+            let rv = gateLoad(gr + j, n), zv = gateLoad(gz + j, n), nv = gateLoad(gn + j, n), d = gateLoad(dhr + j, n)
             let dpn = d * (1 - zv) * (1 - nv * nv)
-            let dpr = dpn * hnr[j] * rv * (1 - rv)
-            let dpz = d * (hp[j] - nv) * zv * (1 - zv)
-            ir[j] = dpr; iz[j] = dpz; iN[j] = dpn
-            hr[j] = dpr; hz[j] = dpz; hN[j] = dpn * rv
-            dhr[j] = d * zv
+            let dpr = dpn * gateLoad(hnr + j, n) * rv * (1 - rv)
+            let dpz = d * (gateLoad(hp + j, n) - nv) * zv * (1 - zv)
+            gateStore(dpr, ir + j, n); gateStore(dpz, iz + j, n); gateStore(dpn, iN + j, n)
+            gateStore(dpr, hr + j, n); gateStore(dpz, hz + j, n); gateStore(dpn * rv, hN + j, n)
+            gateStore(d * zv, dhr + j, n)
         }
     }
 }

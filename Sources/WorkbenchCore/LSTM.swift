@@ -33,9 +33,8 @@ enum LSTMKernel: RecurrentKernel {
     static func forward(_ p: RecurrentParams, _ io: DirectionIO,
                         hN: UnsafeMutablePointer<Float>, cN: UnsafeMutablePointer<Float>?) -> RecurrentTape {
         let T = io.steps, N = io.batch, H = io.hidden, G = 4 * H, rows = T * N
-        var tape = RecurrentTape(gates: [Float](repeating: 0, count: rows * G),
-                                 cell: [Float](repeating: 0, count: rows * H),
-                                 cellTanh: [Float](repeating: 0, count: rows * H))
+        var tape = RecurrentTape(gates: uninitializedFloats(rows * G), cell: uninitializedFloats(rows * H),
+                                 cellTanh: uninitializedFloats(rows * H))
         let zeros = [Float](repeating: 0, count: io.c0 == nil ? N * H : 0)
         withParamPointers(p) { wIh, wHh, bIh, bHh in
             tape.gates.withUnsafeMutableBufferPointer { gates in
@@ -89,7 +88,7 @@ enum LSTMKernel: RecurrentKernel {
                         if p.needWHh { grads.wHh = recurrentWeightGrad(dGates, io, gates: 4) }
                         let needBias = p.needBIh || p.needBHh
                         let (w, b) = inputSideGrads(dGates, io, gates: 4, wIh: wIh, needWeight: p.needWIh,
-                                                    needBias: needBias, dx: g.dx)
+                                                    needBias: needBias, dx: g.dx, accumulate: g.accumulateDx)
                         grads.wIh = w
                         // Both biases enter the same pre-activation, so they share one gradient.
                         if p.needBIh { grads.bIh = b }
@@ -129,12 +128,14 @@ func lstmGatesForward(_ gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer
     for r in 0..<rows {
         let gi = gates + r * 4 * H, gf = gi + H, gg = gf + H, go = gg + H
         let cp = cPrev + r * H, cr = c + r * H, tr = tanhC + r * H, hr = h + r * ldh
-        for j in 0..<H {
-            let i = gateSigmoid(gi[j]), f = gateSigmoid(gf[j]), g = gateTanh(gg[j]), o = gateSigmoid(go[j])
-            gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o
-            let cv = f * cp[j] + i * g
+        for j in stride(from: 0, to: H, by: 8) {
+            let n = Swift.min(8, H - j)
+            let i = gateSigmoid(gateLoad(gi + j, n)), f = gateSigmoid(gateLoad(gf + j, n))
+            let g = gateTanh(gateLoad(gg + j, n)), o = gateSigmoid(gateLoad(go + j, n))
+            gateStore(i, gi + j, n); gateStore(f, gf + j, n); gateStore(g, gg + j, n); gateStore(o, go + j, n)
+            let cv = f * gateLoad(cp + j, n) + i * g
             let tc = gateTanh(cv)
-            cr[j] = cv; tr[j] = tc; hr[j] = o * tc
+            gateStore(cv, cr + j, n); gateStore(tc, tr + j, n); gateStore(o * tc, hr + j, n)
         }
     }
 }
@@ -149,14 +150,16 @@ func lstmGatesBackward(_ gates: UnsafePointer<Float>, tanhC: UnsafePointer<Float
         let gi = gates + r * 4 * H, gf = gi + H, gg = gf + H, go = gg + H
         let di = dGates + r * 4 * H, df = di + H, dg = df + H, dO = dg + H
         let tr = tanhC + r * H, cp = cPrev + r * H, dhr = dh + r * H, dcr = dc + r * H
-        for j in 0..<H {
-            let i = gi[j], f = gf[j], g = gg[j], o = go[j], tc = tr[j], dhv = dhr[j]
-            let dcv = dcr[j] + dhv * o * (1 - tc * tc)
-            di[j] = dcv * g * i * (1 - i)
-            df[j] = dcv * cp[j] * f * (1 - f)
-            dg[j] = dcv * i * (1 - g * g)
-            dO[j] = dhv * tc * o * (1 - o)
-            dcr[j] = dcv * f
+        for j in stride(from: 0, to: H, by: 8) {
+            let n = Swift.min(8, H - j)
+            let i = gateLoad(gi + j, n), f = gateLoad(gf + j, n), g = gateLoad(gg + j, n), o = gateLoad(go + j, n)
+            let tc = gateLoad(tr + j, n), dhv = gateLoad(dhr + j, n)
+            let dcv = gateLoad(dcr + j, n) + dhv * o * (1 - tc * tc)
+            gateStore(dcv * g * i * (1 - i), di + j, n)
+            gateStore(dcv * gateLoad(cp + j, n) * f * (1 - f), df + j, n)
+            gateStore(dcv * i * (1 - g * g), dg + j, n)
+            gateStore(dhv * tc * o * (1 - o), dO + j, n)
+            gateStore(dcv * f, dcr + j, n)
         }
     }
 }

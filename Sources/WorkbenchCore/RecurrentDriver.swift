@@ -28,7 +28,8 @@ struct DirectionGradIO {
     var dy: UnsafePointer<Float>?         // [T, N, ldy] at this direction's column, same layout as y
     var dhN: UnsafePointer<Float>?        // [N, H]
     var dcN: UnsafePointer<Float>?        // [N, H]
-    var dx: UnsafeMutablePointer<Float>?  // [T, N, I], accumulated into (beta = 1)
+    var dx: UnsafeMutablePointer<Float>?  // [T, N, I]
+    var accumulateDx: Bool                // add into dx (the second direction) instead of overwriting
     var dh0: UnsafeMutablePointer<Float>? // [N, H]
     var dc0: UnsafeMutablePointer<Float>? // [N, H]
 }
@@ -97,12 +98,19 @@ func copyRows(_ src: UnsafePointer<Float>, lds: Int, _ dst: UnsafeMutablePointer
     for r in 0..<rows { (dst + r * ldd).update(from: src + r * lds, count: cols) }
 }
 
+/// Storage for `n` floats that the caller overwrites completely before reading (no zero pass).
+@inline(__always)
+func uninitializedFloats(_ n: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+}
+
 /// dW_hh [G*H, H] = Σ_s dGates_{t(s)}ᵀ · h_{t(s)-1}: the steps after the first read their previous
 /// hidden state from y rows that line up with dGates shifted by one step, so they form ONE sgemm
 /// over (T-1)*N rows; the first step adds dGates · h0 when h0 is given.
 func recurrentWeightGrad(_ dGates: UnsafePointer<Float>, _ io: DirectionIO, gates: Int) -> [Float] {
     let T = io.steps, N = io.batch, H = io.hidden, GH = gates * H
-    var dW = [Float](repeating: 0, count: GH * H)
+    // Overwritten by the first sgemm unless a single step without h0 leaves it all zero.
+    var dW = T > 1 ? uninitializedFloats(GH * H) : [Float](repeating: 0, count: GH * H)
     dW.withUnsafeMutableBufferPointer { out in
         if T > 1 {
             let a = dGates + (io.reverse ? 0 : N * GH)
@@ -120,9 +128,10 @@ func recurrentWeightGrad(_ dGates: UnsafePointer<Float>, _ io: DirectionIO, gate
 /// The input-side gradients of a layer-direction from its input-gate gradients dG [T*N, G*H]:
 /// dW_ih = dGᵀ · X, dX += dG · W_ih (one sgemm each) and the bias gradient as column sums.
 func inputSideGrads(_ dG: UnsafePointer<Float>, _ io: DirectionIO, gates: Int, wIh: UnsafePointer<Float>,
-                    needWeight: Bool, needBias: Bool, dx: UnsafeMutablePointer<Float>?) -> (w: [Float]?, b: [Float]?) {
+                    needWeight: Bool, needBias: Bool, dx: UnsafeMutablePointer<Float>?,
+                    accumulate: Bool) -> (w: [Float]?, b: [Float]?) {
     let rows = io.steps * io.batch, GH = gates * io.hidden, I = io.input
-    if let dx { sgemm(m: rows, n: I, k: GH, dG, wIh, beta: 1, dx) }
+    if let dx { sgemm(m: rows, n: I, k: GH, dG, wIh, beta: accumulate ? 1 : 0, dx) }
     let w: [Float]? = needWeight ? Tensor(shape: [GH, I]) { out in
         sgemm(transA: true, m: GH, n: I, k: rows, dG, io.x, beta: 0, out.baseAddress!)
     }.data : nil
@@ -149,6 +158,7 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
     let T = batchFirst ? x.shape[1] : x.shape[0], N = batchFirst ? x.shape[0] : x.shape[1], I = x.shape[2]
     let H = weights[0].weightHh.shape.last ?? 0
     let G = K.gateCount
+    precondition(T >= 1 && N >= 1, "\(op): empty sequence or batch in input \(x.shape)")
     for (k, w) in weights.enumerated() {
         w.validate(op: op, gates: G, input: k < D ? I : D * H, hidden: H)
     }
@@ -161,8 +171,8 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
     let xT = batchFirst ? permuteData(x.data, shape: [N, T, I], perm: [1, 0, 2]) : x.data
     let h0Data = h0?.data, c0Data = c0?.data
     let stateCount = N * H
-    var hN = [Float](repeating: 0, count: L * D * stateCount)
-    var cN = [Float](repeating: 0, count: K.hasCell ? L * D * stateCount : 0)
+    var hN = uninitializedFloats(L * D * stateCount)
+    var cN = uninitializedFloats(K.hasCell ? L * D * stateCount : 0)
     var layerOut: [[Float]] = []
     var tapes: [RecurrentTape] = []
 
@@ -176,7 +186,7 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
 
     for l in 0..<L {
         let input = l == 0 ? xT : layerOut[l - 1]
-        var out = [Float](repeating: 0, count: T * N * D * H)
+        var out = uninitializedFloats(T * N * D * H)   // every direction writes its columns
         input.withUnsafeBufferPointer { px in out.withUnsafeMutableBufferPointer { py in
             withOptionalPointer(h0Data) { ph in withOptionalPointer(c0Data) { pc in
                 hN.withUnsafeMutableBufferPointer { phN in cN.withUnsafeMutableBufferPointer { pcN in
@@ -203,17 +213,15 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
     return Tensor.results(op, outputs: outputs, parents: parents) { grads in
         let dyT = batchFirst ? permuteData(grads[0].data, shape: [N, T, D * H], perm: [1, 0, 2]) : grads[0].data
         let dhN = grads[1].data, dcN = K.hasCell ? grads[2].data : nil
-        var dh0 = [Float](repeating: 0, count: needH0 ? L * D * stateCount : 0)
-        var dc0 = [Float](repeating: 0, count: needC0 ? L * D * stateCount : 0)
+        var dh0 = uninitializedFloats(needH0 ? L * D * stateCount : 0)
+        var dc0 = uninitializedFloats(needC0 ? L * D * stateCount : 0)
         var paramGrads = [RecurrentParamGrads](repeating: RecurrentParamGrads(), count: L * D)
-        var scratch = [Float](unsafeUninitializedCapacity: K.scratchCount(steps: T, batch: N, hidden: H)) { _, n in
-            n = K.scratchCount(steps: T, batch: N, hidden: H)
-        }
+        var scratch = uninitializedFloats(K.scratchCount(steps: T, batch: N, hidden: H))
         var dUpper = dyT
         for l in stride(from: L - 1, through: 0, by: -1) {
             let input = l == 0 ? xT : layerOut[l - 1]
             let needDx = l > 0 || needX
-            var dIn = [Float](repeating: 0, count: needDx ? input.count : 0)
+            var dIn = uninitializedFloats(needDx ? input.count : 0)   // the first direction overwrites
             input.withUnsafeBufferPointer { px in layerOut[l].withUnsafeBufferPointer { py in
                 withOptionalPointer(h0Data) { ph in withOptionalPointer(c0Data) { pc in
                     dUpper.withUnsafeBufferPointer { pdy in dhN.withUnsafeBufferPointer { pdh in
@@ -229,7 +237,7 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
                                             let gio = DirectionGradIO(
                                                 dy: pdy.baseAddress! + d * H, dhN: pdh.baseAddress! + k * stateCount,
                                                 dcN: pdc.map { $0 + k * stateCount },
-                                                dx: needDx ? pdx.baseAddress! : nil,
+                                                dx: needDx ? pdx.baseAddress! : nil, accumulateDx: d > 0,
                                                 dh0: needH0 ? pdh0.baseAddress! + k * stateCount : nil,
                                                 dc0: needC0 ? pdc0.baseAddress! + k * stateCount : nil)
                                             paramGrads[k] = K.backward(params[k], tapes[k], dio, gio, scratch: ps.baseAddress!)
@@ -268,9 +276,8 @@ func runRecurrentCell<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Ten
     if let c { precondition(c.shape == [N, H], "\(op): c \(c.shape) should be [\(N), \(H)]") }
     let p = RecurrentParams(w)
     let xData = x.data, hData = h.data, cData = c?.data
-    var hOut = [Float](repeating: 0, count: N * H)
-    var cOut = [Float](repeating: 0, count: K.hasCell ? N * H : 0)
-    var hN = [Float](repeating: 0, count: N * H)
+    var hOut = uninitializedFloats(N * H), hN = uninitializedFloats(N * H)
+    var cOut = uninitializedFloats(K.hasCell ? N * H : 0)
     func io(_ px: UnsafePointer<Float>, _ py: UnsafeMutablePointer<Float>, _ ph: UnsafePointer<Float>,
             _ pc: UnsafePointer<Float>?) -> DirectionIO {
         DirectionIO(steps: 1, batch: N, input: I, hidden: H, reverse: false, x: px, y: py, ldy: H, h0: ph, c0: pc)
@@ -291,7 +298,7 @@ func runRecurrentCell<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Ten
         var dx = [Float](repeating: 0, count: needX ? N * I : 0)
         var dh = [Float](repeating: 0, count: needH ? N * H : 0)
         var dc = [Float](repeating: 0, count: needC ? N * H : 0)
-        var scratch = [Float](repeating: 0, count: K.scratchCount(steps: 1, batch: N, hidden: H))
+        var scratch = uninitializedFloats(K.scratchCount(steps: 1, batch: N, hidden: H))
         let dhOut = grads[0].data, dcOut = K.hasCell ? grads[1].data : nil
         let g = xData.withUnsafeBufferPointer { px in hData.withUnsafeBufferPointer { ph in
             withOptionalPointer(cData) { pc in hOut.withUnsafeBufferPointer { py in
@@ -301,7 +308,7 @@ func runRecurrentCell<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Ten
                             let dio = io(px.baseAddress!, UnsafeMutablePointer(mutating: py.baseAddress!),
                                          ph.baseAddress!, pc)
                             let gio = DirectionGradIO(dy: nil, dhN: pdh.baseAddress!, dcN: pdc,
-                                                      dx: needX ? pdx.baseAddress! : nil,
+                                                      dx: needX ? pdx.baseAddress! : nil, accumulateDx: false,
                                                       dh0: needH ? pdh0.baseAddress! : nil,
                                                       dc0: needC ? pdc0.baseAddress! : nil)
                             return K.backward(p, tape, dio, gio, scratch: ps.baseAddress!)

@@ -48,9 +48,12 @@ private func expectClose(_ t: Tensor, _ expected: [Float], shape: [Int], atol: F
     #expect(c.passed, "\(what): \(c)")
 }
 
+// Serialized: gradcheck toggles the process-wide GradMode, which parallel test cases would see.
 @Suite(.serialized) struct RecurrentTests {
-    // MARK: values against PyTorch (torch 2.x, /tmp/rnnref/ref.py; weights set by `setw(m, 1)`,
-    // x = pat(shape, 20), h0 = pat(shape, 21), c0 = pat(shape, 22), upstream weights pat(.., 30/31/32)).
+    // MARK: values against PyTorch (torch 2.x, CPU). `pat` is the formula in `pattern`; `setw(m, 1)` copies
+    // pat(p.shape, 1), pat(p.shape, 2), ... into `m.named_parameters()` in order; x = pat(shape, 20),
+    // h0 = pat(shape, 21), c0 = pat(shape, 22); upstream weights pat(.., 30 / 31 / 32). Values printed
+    // with "%.7g".
 
     /// m = nn.LSTM(3, 2, num_layers=2, batch_first=True); y, (h, c) = m(x [2,3,3], (h0, c0));
     /// loss = (y*pat(y,30)).sum() + (h*pat(h,31)).sum() + (c*pat(c,32)).sum(); loss.backward().
@@ -237,5 +240,26 @@ private func expectClose(_ t: Tensor, _ expected: [Float], shape: [Int], atol: F
         let (y, hN) = F.gru(x.reshape([1, 2, 3]), h0: h0.reshape([1, 2, 4]), weights: w, numLayers: 1)
         let h = F.gruCell(x, h: h0, weights: w[0])
         #expect(y.data == h.data && hN.data == h.data)
+    }
+
+    /// The vectorised activations against libm over [-30, 30], with NaN propagated: an LSTM cell with
+    /// I = H = 1 and c = 0 whose saturated gates make c' = tanh(x) (only g sees x) or c' = σ(x)
+    /// (only i sees x).
+    @Test func gateActivationsMatchLibm() {
+        let xs = stride(from: -30.0, through: 30.0, by: 0.0173).map { Float($0) } + [0, 1e-30, -1e-20, .nan]
+        let x = Tensor(shape: [xs.count, 1], data: xs), zero = Tensor.zeros([xs.count, 1])
+        func cell(wIh: [Float], bias: [Float]) -> Tensor {
+            F.lstmCell(x, h: zero, c: zero, weights: RecurrentLayerWeights(
+                weightIh: Tensor(shape: [4, 1], data: wIh), weightHh: Tensor.zeros([4, 1]),
+                biasIh: Tensor(bias), biasHh: Tensor.zeros([4]))).c
+        }
+        let tanhC = cell(wIh: [0, 0, 1, 0], bias: [100, 0, 0, 100])   // i = σ(100) = 1
+        let sigmoidC = cell(wIh: [1, 0, 0, 0], bias: [0, 0, 100, 100])   // g = tanh(100) = 1
+        let expectTanh = xs.map { Float(tanh(Double($0))) }, expectSigmoid = xs.map { Float(1 / (1 + exp(-Double($0)))) }
+        let t = closeness(tanhC.data, expectTanh, atol: 2e-7, rtol: 2e-6)
+        let s = closeness(sigmoidC.data, expectSigmoid, atol: 2e-7, rtol: 2e-6)
+        #expect(t.passed, "tanh: \(t)")
+        #expect(s.passed, "sigmoid: \(s)")
+        #expect(tanhC.data.last!.isNaN && sigmoidC.data.last!.isNaN)
     }
 }
