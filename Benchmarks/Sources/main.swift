@@ -4,6 +4,9 @@
 //   workbench-bench --list               workload names
 import Foundation
 
+import WorkbenchCore
+
+configureAllocatorForTensors()
 var arguments = Array(CommandLine.arguments.dropFirst())
 let json = arguments.contains("--json")
 arguments.removeAll { $0 == "--json" }

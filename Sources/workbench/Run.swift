@@ -66,6 +66,7 @@ struct Resume: ParsableCommand {
 
 /// Runs the experiment, then writes and prints the summary; a stop or a divergence is reported.
 func execute(_ paper: any PaperExperiment.Type, _ run: ExperimentRun) throws {
+    configureAllocatorForTensors()
     Interrupt.install()
     print("\(run.isResumed ? "Resuming" : "Running") \(paper.id) (preset \(run.preset), seed \(run.seed)) in \(run.directory)")
     let metrics: [String: Double]
