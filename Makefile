@@ -32,6 +32,8 @@ build: deps
 test: deps
 	swift build -c release --build-tests
 	swift test -c release --skip-build
+# Fixtures that no unit test uses: the verifier must read their configs, not rely on the tests.
+	.build/release/workbench verify Tests/Fixtures/unseen
 
 # Until a paper module exists, the main job is the core's speed check (release build).
 run: deps
@@ -45,6 +47,7 @@ $(PYTHON):
 
 fixtures: $(PYTHON)
 	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
+	$(PYTHON) Tests/Fixtures/make_module_fixtures.py
 
 # Every BENCHMARKS workload, Swift and PyTorch interleaved, one ratio table (JSON under runs/).
 bench: deps $(PYTHON)

@@ -36,6 +36,8 @@ let package = Package(
         .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
+        .testTarget(name: "WorkbenchNNTests", dependencies: ["WorkbenchNN", "WorkbenchTesting"]),
+        .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,7 +33,7 @@ public enum Checkpoint {
 
     /// Loads a checkpoint written by `save` (or by PyTorch for a module saved under ""):
     /// every module and optimizer must find all its keys with matching shapes. Returns the
-    /// remaining tensors and the metadata.
+    /// remaining tensors and the metadata. Nothing is changed unless everything fits.
     public static func load(from path: String, modules: [String: Module], optimizers: [String: Optimizer] = [:])
         throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         let file = try SafeTensorsFile(contentsOf: path)
@@ -45,7 +45,8 @@ public enum Checkpoint {
             }
             return try file.tensor(key)
         }
-        for (prefix, module) in modules {
+        var states: [(Module, [String: Tensor])] = []
+        for (prefix, module) in modules.sorted(by: { $0.key < $1.key }) {
             // A prefixed module owns every key under its prefix (extra ones are errors); a bare
             // module owns the keys of its own state dict, the others stay for the caller.
             let dot = prefix.isEmpty ? "" : prefix + "."
@@ -55,23 +56,34 @@ public enum Checkpoint {
                 state[String(key.dropFirst(dot.count))] = try value(key)
                 remaining.remove(key)
             }
-            do { try module.loadStateDict(state) } catch {
+            do { try module.checkStateDict(state) } catch {
                 throw CheckpointError(path: path, message: prefix.isEmpty ? error.description : "\(prefix): \(error.description)")
             }
+            states.append((module, state))
         }
-        for (name, optimizer) in optimizers {
+        var optimizerStates: [(String, Optimizer, [String: Tensor])] = []
+        for (name, optimizer) in optimizers.sorted(by: { $0.key < $1.key }) {
             let dot = "optimizer.\(name)."
             var state: [String: Tensor] = [:]
             for key in file.names where key.hasPrefix(dot) {
                 state[String(key.dropFirst(dot.count))] = try value(key)
                 remaining.remove(key)
             }
-            do { try optimizer.loadStateDict(state) } catch {
-                throw CheckpointError(path: path, message: "optimizer \(name): \(error)")
-            }
+            optimizerStates.append((name, optimizer, state))
         }
         var tensors: [String: Tensor] = [:]
         for key in remaining { tensors[key] = try value(key) }
+        // Optimizers validate before they change; one that fails rolls back those loaded before it.
+        var loaded: [(Optimizer, [String: Tensor])] = []
+        for (name, optimizer, state) in optimizerStates {
+            let previous = optimizer.stateDict()
+            do { try optimizer.loadStateDict(state) } catch {
+                for (o, old) in loaded { try? o.loadStateDict(old) }
+                throw CheckpointError(path: path, message: "optimizer \(name): \(error)")
+            }
+            loaded.append((optimizer, previous))
+        }
+        for (module, state) in states { try module.loadStateDict(state) }
         return (tensors, file.metadata)
     }
 }

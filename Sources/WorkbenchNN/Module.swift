@@ -56,6 +56,12 @@ open class Module {
     /// optimizers keep their references). Strict: a missing, unexpected or mis-shaped key is an
     /// error naming the key, and nothing is changed unless everything matches.
     public func loadStateDict(_ state: [String: Tensor]) throws(StateDictError) {
+        try checkStateDict(state)
+        for (name, t) in stateDict() { t.data = state[name]!.data }
+    }
+
+    /// Throws what `loadStateDict` would throw for `state`, without changing anything.
+    public func checkStateDict(_ state: [String: Tensor]) throws(StateDictError) {
         let own = stateDict()
         let ownNames = Set(own.map(\.0))
         let missing = own.map(\.0).filter { state[$0] == nil }
@@ -67,7 +73,6 @@ open class Module {
             state[name]!.shape == t.shape ? nil : "\(name): checkpoint \(state[name]!.shape), model \(t.shape)"
         }
         if !mismatched.isEmpty { throw StateDictError(missing: [], unexpected: [], mismatched: mismatched) }
-        for (name, t) in own { t.data = state[name]!.data }
     }
 
     private func collect(_ local: KeyPath<Module, [(String, Tensor)]>) -> [(String, Tensor)] {

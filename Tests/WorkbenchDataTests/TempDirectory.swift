@@ -1,25 +1,10 @@
-// A fresh temporary directory per test, removed when the test ends.
+// Test helpers of WorkbenchDataTests: the shared temporary directory and DataError capture.
 import Foundation
 import WorkbenchData
+import WorkbenchTesting
 
-final class TempDirectory {
-    let path: String
-
-    init() {
-        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("workbench-data-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    func write(_ name: String, _ bytes: [UInt8]) -> String {
-        let p = file(name)
-        precondition(FileManager.default.createFile(atPath: p, contents: Data(bytes)), "cannot write \(p)")
-        return p
-    }
-}
+/// The shared per-test temporary directory of WorkbenchTesting under this target's old name.
+typealias TempDirectory = TemporaryDirectory
 
 /// The error `body` throws, as a `DataError`; nil (and a failed expectation upstream) otherwise.
 func dataError(_ body: () throws -> Void) -> DataError? {

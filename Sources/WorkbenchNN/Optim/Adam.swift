@@ -77,9 +77,8 @@ public final class Adam: Optimizer {
     }
 
     public func loadStateDict(_ state: [String: Tensor]) throws {
-        let shapes = parameters.map(\.shape)
-        try expAvg.load("exp_avg", shapes: shapes, from: state)
-        try expAvgSq.load("exp_avg_sq", shapes: shapes, from: state)
-        steps = parameters.indices.map { i in state["state.\(i).step"].map { Int($0.data.first ?? 0) } ?? 0 }
+        steps = try validateOptimizerState(state, names: ["step", "exp_avg", "exp_avg_sq"], shapes: parameters.map(\.shape))
+        expAvg.load("exp_avg", from: state)
+        expAvgSq.load("exp_avg_sq", from: state)
     }
 }

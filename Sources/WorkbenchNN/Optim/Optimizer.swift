@@ -11,7 +11,8 @@ public protocol Optimizer: AnyObject {
     /// Per-parameter state under PyTorch's names (`state.<i>.momentum_buffer`, `state.<i>.exp_avg`,
     /// `state.<i>.step` ...), for checkpoints.
     func stateDict() -> [String: Tensor]
-    /// Restores what `stateDict()` returned; throws on a missing or mis-shaped entry.
+    /// Restores what `stateDict()` returned; throws, changing nothing, on an unexpected,
+    /// mis-shaped or incomplete entry.
     func loadStateDict(_ state: [String: Tensor]) throws
 }
 
@@ -39,15 +40,42 @@ struct StateSlots {
         }
     }
 
-    mutating func load(_ name: String, shapes: [[Int]], from dict: [String: Tensor]) throws {
-        for i in values.indices {
-            guard let t = dict["state.\(i).\(name)"] else { values[i] = nil; continue }
-            guard t.shape == shapes[i] else {
-                throw OptimizerStateError(message: "optimizer state state.\(i).\(name) has shape \(t.shape), parameter has \(shapes[i])")
+    /// Takes this slot's entries from a state that `validateOptimizerState` accepted.
+    mutating func load(_ name: String, from dict: [String: Tensor]) {
+        for i in values.indices { values[i] = dict["state.\(i).\(name)"]?.data }
+    }
+}
+
+/// Checks a state dict before anything is restored from it, so that a failed load changes
+/// nothing: every key must be `state.<i>.<name>` for a parameter index and one of `names` (an SGD
+/// state loaded into Adam is an error, not a silent fresh start), shaped like the parameter
+/// (`step` one finite non-negative whole number), and each parameter has all of `names` or none
+/// (a half-restored state would diverge from the saved run). Returns the step counts.
+func validateOptimizerState(_ state: [String: Tensor], names: [String], shapes: [[Int]]) throws -> [Int] {
+    func fail(_ message: String) -> OptimizerStateError { OptimizerStateError(message: message) }
+    for key in state.keys.sorted() {
+        let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "state", let i = Int(parts[1]), shapes.indices.contains(i),
+              names.contains(parts[2]) else {
+            throw fail("unexpected optimizer state key \(key) (this optimizer keeps \(names.joined(separator: ", ")) for \(shapes.count) parameters)")
+        }
+        let t = state[key]!
+        if parts[2] == "step" {
+            guard t.count == 1, let v = t.data.first, v.isFinite, v >= 0, v == v.rounded(), v < 1e15 else {
+                throw fail("optimizer state \(key) must hold one whole step count, got shape \(t.shape) \(t.data.prefix(3))")
             }
-            values[i] = t.data
+        } else if t.shape != shapes[i] {
+            throw fail("optimizer state \(key) has shape \(t.shape), parameter \(i) has \(shapes[i])")
         }
     }
+    for i in shapes.indices {
+        let present = names.filter { state["state.\(i).\($0)"] != nil }
+        if !present.isEmpty && present.count != names.count {
+            let missing = names.filter { !present.contains($0) }.map { "state.\(i).\($0)" }
+            throw fail("missing optimizer state keys \(missing.joined(separator: ", ")) (parameter \(i) has \(present.joined(separator: ", ")))")
+        }
+    }
+    return shapes.indices.map { i in state["state.\(i).step"].map { Int($0.data[0]) } ?? 0 }
 }
 
 /// Scales all gradients so that their joint L2 norm is at most `maxNorm`

@@ -33,11 +33,11 @@ public final class RMSprop: Optimizer {
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             let n = p.count
-            if squareAvg.values[i] == nil {
-                squareAvg.values[i] = [Float](repeating: 0, count: n)
-                gradAvg.values[i] = [Float](repeating: 0, count: centered ? n : 0)
-                momentumBuffer.values[i] = [Float](repeating: 0, count: momentum > 0 ? n : 0)
-            }
+            // Each slot on its own: a restored state has no grad_avg / momentum_buffer when
+            // they are unused, and those must still exist (empty) for the loop below.
+            if squareAvg.values[i] == nil { squareAvg.values[i] = [Float](repeating: 0, count: n) }
+            if gradAvg.values[i] == nil { gradAvg.values[i] = [Float](repeating: 0, count: centered ? n : 0) }
+            if momentumBuffer.values[i] == nil { momentumBuffer.values[i] = [Float](repeating: 0, count: momentum > 0 ? n : 0) }
             steps[i] += 1
             let (lr, a, eps, wd, mu, centered) = (lr, alpha, eps, weightDecay, momentum, centered)
             p.data.withUnsafeMutableBufferPointer { w in
@@ -81,10 +81,10 @@ public final class RMSprop: Optimizer {
     }
 
     public func loadStateDict(_ state: [String: Tensor]) throws {
-        let shapes = parameters.map(\.shape)
-        try squareAvg.load("square_avg", shapes: shapes, from: state)
-        if centered { try gradAvg.load("grad_avg", shapes: shapes, from: state) }
-        if momentum > 0 { try momentumBuffer.load("momentum_buffer", shapes: shapes, from: state) }
-        steps = parameters.indices.map { i in state["state.\(i).step"].map { Int($0.data.first ?? 0) } ?? 0 }
+        let names = ["step", "square_avg"] + (centered ? ["grad_avg"] : []) + (momentum > 0 ? ["momentum_buffer"] : [])
+        steps = try validateOptimizerState(state, names: names, shapes: parameters.map(\.shape))
+        squareAvg.load("square_avg", from: state)
+        if centered { gradAvg.load("grad_avg", from: state) }
+        if momentum > 0 { momentumBuffer.load("momentum_buffer", from: state) }
     }
 }

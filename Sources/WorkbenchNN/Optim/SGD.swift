@@ -53,6 +53,7 @@ public final class SGD: Optimizer {
     }
 
     public func loadStateDict(_ state: [String: Tensor]) throws {
-        try buffers.load("momentum_buffer", shapes: parameters.map(\.shape), from: state)
+        _ = try validateOptimizerState(state, names: momentum != 0 ? ["momentum_buffer"] : [], shapes: parameters.map(\.shape))
+        buffers.load("momentum_buffer", from: state)
     }
 }

@@ -1,5 +1,6 @@
 // What a fixture handler sees: the config, the mode, and the fixture's parameters, buffers and
 // inputs. Every tensor a handler asks for is marked used, so unused keys can be reported.
+import WorkbenchNN
 
 /// The target of a loss: class ids or values.
 public enum LossTarget {
@@ -26,6 +27,43 @@ public final class FixtureCall {
         self.buffers = buffers
         self.floatInputs = floatInputs
         self.indexInputs = indexInputs
+    }
+
+    /// The module a model handler built with `module(_:)`; when set, the verifier differentiates,
+    /// steps and compares the module's own parameters and buffers.
+    public private(set) var boundModule: Module?
+
+    /// A model handler's module: built by `make` on the first call and returned again on later
+    /// calls (each optimizer step calls the handler again), with every `param.*` and `buffer.*`
+    /// loaded by `loadStateDict` (strict: a name the module lacks, or lacks in the file, fails the
+    /// fixture) and put in the fixture's train/eval mode. Lets a paper register a model id as
+    /// `{ call in ["y": try call.module { Net(config) }(try call.input("x"))] }`.
+    public func module<M: Module>(_ make: () throws -> M) throws -> M {
+        if let bound = boundModule {
+            guard let m = bound as? M else { throw FixtureError("the handler asked for two different modules") }
+            return m
+        }
+        let m = try make()
+        var state = params
+        for (name, b) in buffers { state[name] = b }
+        do { try m.loadStateDict(state) } catch {
+            throw FixtureError("param.* / buffer.* do not fit the model: \(error.description)")
+        }
+        used.formUnion(params.keys.map { "param." + $0 })
+        used.formUnion(buffers.keys.map { "buffer." + $0 })
+        m.train(training)
+        boundModule = m
+        return m
+    }
+
+    /// The parameters being optimized and compared: the bound module's, else the fixture's leaves.
+    var liveParams: [String: Tensor] {
+        boundModule.map { Dictionary($0.namedParameters(), uniquingKeysWith: { a, _ in a }) } ?? params
+    }
+
+    /// The buffers compared after the forward and the steps: the bound module's, else the fixture's.
+    var liveBuffers: [String: Tensor] {
+        boundModule.map { Dictionary($0.namedBuffers(), uniquingKeysWith: { a, _ in a }) } ?? buffers
     }
 
     public func param(_ name: String) throws(FixtureError) -> Tensor {

@@ -38,12 +38,21 @@ public struct FixtureConfig: Sendable {
 
     public func has(_ key: String) -> Bool { value(key) != nil }
 
+    /// Integers beyond ±(2³¹ - 1) are refused: no PyTorch size or index in a fixture is that large,
+    /// and products of such sizes would overflow (a trap that ends the whole process).
+    static let intLimit = Int(Int32.max)
+
+    private func boundedInt(_ v: JSONValue) -> Int? {
+        guard let i = v.intValue, i >= -FixtureConfig.intLimit && i <= FixtureConfig.intLimit else { return nil }
+        return i
+    }
+
     public func int(_ key: String, default d: Int? = nil) throws(FixtureError) -> Int {
         guard let v = value(key) else {
             if let d { return d }
             throw FixtureError("\(origin) lacks the required argument \(key)")
         }
-        guard let i = v.intValue else { throw bad(key, "an integer") }
+        guard let i = boundedInt(v) else { throw bad(key, "an integer of magnitude at most \(FixtureConfig.intLimit)") }
         return i
     }
 
@@ -78,10 +87,10 @@ public struct FixtureConfig: Sendable {
             if let d { return d }
             throw FixtureError("\(origin) lacks the required argument \(key)")
         }
-        if let i = v.intValue { return (i, i) }
-        if case .array(let a) = v, a.count == 2, let x = a[0].intValue, let y = a[1].intValue { return (x, y) }
-        if case .array(let a) = v, a.count == 1, let x = a[0].intValue { return (x, x) }
-        throw bad(key, "an integer or a list of two integers")
+        if let i = boundedInt(v) { return (i, i) }
+        if case .array(let a) = v, a.count == 2, let x = boundedInt(a[0]), let y = boundedInt(a[1]) { return (x, y) }
+        if case .array(let a) = v, a.count == 1, let x = boundedInt(a[0]) { return (x, x) }
+        throw bad(key, "an integer or a list of two integers (magnitude at most \(FixtureConfig.intLimit))")
     }
 
     public func optionalPair(_ key: String) throws(FixtureError) -> (Int, Int)? {

@@ -66,7 +66,7 @@ private struct Run {
         var outputs = try handler(call)
         var loss = try formLoss(outputs, call: call)
         if f.loss == "self" { outputs["loss"] = nil }
-        if let l = loss.value { try compare("expect.loss", l, rtol: f.rtol, required: f.loss != "upstream") }
+        if let l = loss.value { try compare("expect.loss", l, rtol: f.rtol, required: true) }
         for (name, out) in outputs.sorted(by: { $0.key < $1.key }) {
             try compare("expect.output." + name, out, rtol: f.rtol, required: true)
         }
@@ -76,7 +76,7 @@ private struct Run {
         if let l = loss.value, l.requiresGrad { l.backward() }
         try compareGradients(call)
         for name in f.names(withPrefix: "expect.buffer.") {
-            try compare("expect.buffer." + name, call.buffers[name], rtol: f.rtol, required: true)
+            try compare("expect.buffer." + name, call.liveBuffers[name], rtol: f.rtol, required: true)
         }
         if let opt = f.optimizer {
             try runSteps(opt, handler: handler, call: call, firstLoss: &loss)
@@ -142,7 +142,7 @@ private struct Run {
     }
 
     mutating func compareGradients(_ call: FixtureCall) throws {
-        for (name, p) in call.params.sorted(by: { $0.key < $1.key }) {
+        for (name, p) in call.liveParams.sorted(by: { $0.key < $1.key }) {
             try compare("expect.grad.param." + name, p.grad ?? Tensor.zeros(p.shape), rtol: f.gradRtol, required: true)
         }
         for (name, x) in call.floatInputs.sorted(by: { $0.key < $1.key }) where x.requiresGrad && call.used.contains("input." + name) {
@@ -154,7 +154,7 @@ private struct Run {
     mutating func runSteps(_ config: FixtureConfig, handler: FixtureHandler, call: FixtureCall, firstLoss: inout (value: Tensor?, Void)) throws {
         let steps = try config.int("steps")
         try require(steps >= 1 && steps <= 10_000, "optimizer.steps must be in 1...10000, got \(steps)")
-        let params = call.params.sorted(by: { $0.key < $1.key }).map(\.value)
+        let params = call.liveParams.sorted(by: { $0.key < $1.key }).map(\.value)
         let optimizer = try FixtureOptimizer.make(config, parameters: params)
         let clip = config.has("clip_grad_norm") ? try config.float("clip_grad_norm") : nil
         for k in 1...steps {
@@ -169,11 +169,11 @@ private struct Run {
             if let clip { clipGradNorm(params, maxNorm: clip) }
             optimizer.step()
         }
-        for (name, p) in call.params.sorted(by: { $0.key < $1.key }) {
+        for (name, p) in call.liveParams.sorted(by: { $0.key < $1.key }) {
             try compare("expect.final.param." + name, p, rtol: f.rtol, required: true)
         }
         for name in f.names(withPrefix: "expect.final.buffer.") {
-            try compare("expect.final.buffer." + name, call.buffers[name], rtol: f.rtol, required: true)
+            try compare("expect.final.buffer." + name, call.liveBuffers[name], rtol: f.rtol, required: true)
         }
         for name in f.names(withPrefix: "expect.step") where !consumed.contains("expect.step" + name) {
             report.problems.append("expect.step\(name) lies beyond the \(steps) optimizer steps")

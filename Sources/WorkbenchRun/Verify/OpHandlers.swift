@@ -34,6 +34,21 @@ enum OpHandlers {
         return table
     }()
 
+    /// The most elements a handler lets an op allocate for one tensor. Fixtures hold small
+    /// examples; a config asking for more (a huge padding or output size) is reported instead of
+    /// aborting the process when the allocation fails.
+    static let maxElements = 1 << 26
+
+    /// Fails unless a tensor of shape `dims` stays within `maxElements` (checked without overflow).
+    static func requireSize(_ dims: [Int], _ what: String) throws {
+        var total = 1
+        for d in dims {
+            let (product, overflow) = total.multipliedReportingOverflow(by: Swift.max(d, 0))
+            try require(!overflow && product <= maxElements, "\(what) would have shape \(dims), more than \(maxElements) elements")
+            total = product
+        }
+    }
+
     /// Input `x` of the given rank, or a fixture error naming the op.
     static func input(_ c: FixtureCall, rank: Int, channels: Int? = nil, op: String) throws -> Tensor {
         let x = try c.input("x")
@@ -81,6 +96,9 @@ enum OpHandlers {
         let effH = a.d.0 * (a.k.0 - 1) + 1, effW = a.d.1 * (a.k.1 - 1) + 1
         try require(a.x.shape[2] + 2 * a.p.0 >= effH && a.x.shape[3] + 2 * a.p.1 >= effW,
                     "conv2d: input.x \(a.x.shape) is smaller than the dilated kernel")
+        let ho = (a.x.shape[2] + 2 * a.p.0 - effH) / a.s.0 + 1, wo = (a.x.shape[3] + 2 * a.p.1 - effW) / a.s.1 + 1
+        try requireSize([a.x.shape[0], a.w.shape[0], ho, wo], "conv2d: the output")
+        try requireSize([a.x.shape[1] * a.k.0 * a.k.1, ho, wo], "conv2d: the unfolded input of one image")
         return ["y": F.conv2d(a.x, weight: a.w, bias: a.b, stride: a.s, padding: a.p, dilation: a.d)]
     }
 
@@ -92,6 +110,7 @@ enum OpHandlers {
         let h = (a.x.shape[2] - 1) * a.s.0 - 2 * a.p.0 + a.d.0 * (a.k.0 - 1) + op.0 + 1
         let w = (a.x.shape[3] - 1) * a.s.1 - 2 * a.p.1 + a.d.1 * (a.k.1 - 1) + op.1 + 1
         try require(h > 0 && w > 0, "conv_transpose2d: output size would be \(h)x\(w)")
+        try requireSize([a.x.shape[0], a.w.shape[1], h, w], "conv_transpose2d: the output")
         return ["y": F.convTranspose2d(a.x, weight: a.w, bias: a.b, stride: a.s, padding: a.p, outputPadding: op, dilation: a.d)]
     }
 
@@ -112,6 +131,9 @@ enum OpHandlers {
         let x = try input(c, rank: 4, op: "max_pool2d")
         let (k, s, p) = try poolArguments(c, x)
         let d = try c.config.pair("dilation", default: (1, 1))
+        try require(d.0 > 0 && d.1 > 0, "max_pool2d: dilation must be positive")
+        try require(x.shape[2] + 2 * p.0 >= d.0 * (k.0 - 1) + 1 && x.shape[3] + 2 * p.1 >= d.1 * (k.1 - 1) + 1,
+                    "max_pool2d: input.x \(x.shape) is smaller than the dilated kernel")
         return ["y": F.maxPool2d(x, kernelSize: k, stride: s, padding: p, dilation: d, ceilMode: try c.config.bool("ceil_mode", default: false))]
     }
 
@@ -130,6 +152,7 @@ enum OpHandlers {
         let x = try input(c, rank: 4, op: "adaptive_avg_pool2d")
         let size = try c.config.pair("output_size")
         try require(size.0 > 0 && size.1 > 0, "output_size must be positive")
+        try requireSize([x.shape[0], x.shape[1], size.0, size.1], "adaptive_avg_pool2d: the output")
         return ["y": F.adaptiveAvgPool2d(x, outputSize: size)]
     }
 
@@ -155,6 +178,7 @@ enum OpHandlers {
         let y = F.batchNorm(x, runningMean: mean, runningVar: variance, weight: w, bias: b, training: useBatchStats,
                             momentum: momentum, eps: eps)
         if let count = track ? c.optionalBuffer("num_batches_tracked") : nil, c.training {
+            try require(count.count == 1, "batch_norm: buffer.num_batches_tracked has shape \(count.shape), expected []")
             count.data[0] += 1
         }
         return ["y": y]
