@@ -37,7 +37,6 @@ let package = Package(
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchNNTests", dependencies: ["WorkbenchNN", "WorkbenchTesting"]),
-        .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
