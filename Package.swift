@@ -31,9 +31,11 @@ let package = Package(
             "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "DQN", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
         .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
+        .testTarget(name: "DQNTests", dependencies: ["DQN", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
