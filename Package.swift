@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "DQN", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
         .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
 
+        .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "DQNTests", dependencies: ["DQN", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
