@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
         .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
+            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun", "DQN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "DQN", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
