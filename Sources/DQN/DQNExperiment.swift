@@ -88,8 +88,10 @@ public enum DQNExperiment: PaperExperiment {
 
     /// Plays `episodes` with a run's trained network (checkpoint: a run directory or a .safetensors
     /// file; the best checkpoint when there is one) at the preset's evaluation ε, printing each
-    /// return; `render` prints every frame as text (MinAtar grid or CartPole state).
-    public static func play(checkpoint: String, episodes: Int, seed: UInt64, render: Bool) throws -> [Double] {
+    /// return; `render` prints every frame as text (MinAtar grid or CartPole state); `framesOut`
+    /// writes every frame as a PNG (MinAtar channels coloured) into that directory.
+    public static func play(checkpoint: String, episodes: Int, seed: UInt64, render: Bool,
+                            framesOut: String? = nil) throws -> [Double] {
         var path = checkpoint
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
@@ -103,12 +105,21 @@ public enum DQNExperiment: PaperExperiment {
         var g = Generator(seed: 0)
         let network = QNetwork(preset.agent.network, generator: &g)
         _ = try Checkpoint.load(from: path, modules: ["online": network])
+        if let framesOut { try FileManager.default.createDirectory(atPath: framesOut, withIntermediateDirectories: true) }
+        var episode = 0, frame = 0
+        var writeError: Error?
         let returns = DQNTrainer.evaluate(network, environment: preset.environment, episodes: episodes,
-                                          epsilon: preset.agent.evalEpsilon, maxSteps: preset.evalMaxSteps, seed: seed) { env, action, total in
+                                          epsilon: preset.agent.evalEpsilon, maxSteps: preset.evalMaxSteps, seed: seed) { env, action, total, done in
+            if let framesOut, writeError == nil {
+                do { try Frames.write(env, to: framesOut, episode: episode, frame: frame) } catch { writeError = error }
+            }
+            frame += 1
+            if done { episode += 1; frame = 0 }
             guard render else { return }
             if let m = env as? MinAtar { print("\u{1B}[2J\u{1B}[H" + m.render() + "\naction \(m.actionSet[action])  return \(total)") }
             if let c = env as? CartPole { print(c.render() + "  action \(action)  return \(total)") }
         }
+        if let writeError { throw writeError }
         for (i, r) in returns.enumerated() { print("episode \(i + 1): return \(r)") }
         return returns
     }

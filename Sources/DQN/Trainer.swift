@@ -66,9 +66,10 @@ public final class DQNTrainer {
                             seed: seed &* 1_000_003 &+ UInt64(frame))
     }
 
-    /// Plays `episodes` with ε-greedy on `network`; `onStep` sees the environment after each step.
+    /// Plays `episodes` with ε-greedy on `network`; `onStep` sees the environment after each step
+    /// (environment, action, return so far, episode over).
     public static func evaluate(_ network: QNetwork, environment spec: EnvironmentSpec, episodes: Int, epsilon: Double,
-                                maxSteps: Int, seed: UInt64, onStep: ((any Environment, Int, Double) -> Void)? = nil) -> [Double] {
+                                maxSteps: Int, seed: UInt64, onStep: ((any Environment, Int, Double, Bool) -> Void)? = nil) -> [Double] {
         let env = spec.make(seed: seed, maxEpisodeSteps: maxSteps)
         var g = Generator(seed: seed &+ 17)
         let shape = [1] + network.config.inputShape
@@ -81,7 +82,7 @@ public final class DQNTrainer {
                 let action = epsilonGreedy(qValues: q, epsilon: epsilon, generator: &g)
                 let step = env.step(action)
                 total += step.reward
-                onStep?(env, action, total)
+                onStep?(env, action, total, step.terminated || step.truncated)
                 if step.terminated || step.truncated { break }
                 obs = step.observation
             }
