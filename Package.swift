@@ -36,7 +36,7 @@ let package = Package(
 
         .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
-        .testTarget(name: "DQNTests", dependencies: ["DQN", "WorkbenchNN", "WorkbenchTesting"]),
+        .testTarget(name: "DQNTests", dependencies: ["DQN", "WorkbenchNN", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
