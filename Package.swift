@@ -1,6 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Paper modules: `Sources/<Name>/` with tests in `Tests/<Name>Tests/`. Adding a paper adds one
+/// name here (`workbench new` does it); the targets below are generated from this list.
+let papers: [String] = [
+    "DQN",
+]
+
+let libraries: [Target.Dependency] = ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]
+
 let package = Package(
     name: "Workbench",
     platforms: [.macOS(.v14)],
@@ -27,16 +35,19 @@ let package = Package(
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
-        .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
+        .executableTarget(name: "workbench", dependencies: libraries + papers.map { .target(name: $0) } + [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "WorkbenchNN", "CBLAS"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "WorkbenchNN", "CBLAS"],
+                          path: "Benchmarks/Sources"),
 
-        .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
-        .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchNNTests", dependencies: ["WorkbenchNN", "WorkbenchTesting"]),
-    ],
+        .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
+        .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
+    ] + papers.flatMap { name -> [Target] in [
+        .target(name: name, dependencies: libraries),
+        .testTarget(name: name + "Tests", dependencies: [.target(name: name), "WorkbenchTesting"] + libraries),
+    ] },
     swiftLanguageModes: [.v6]
 )

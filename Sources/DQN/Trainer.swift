@@ -1,0 +1,93 @@
+// The training loop: act, store, update, episode bookkeeping and evaluation, independent of the harness.
+import WorkbenchCore
+
+/// Runs DQN on one environment, frame by frame; the experiment and the tests drive it in chunks.
+public final class DQNTrainer {
+    public let preset: DQNPreset
+    public let agent: DQNAgent
+    public let env: any Environment
+    public private(set) var frame = 0
+    public private(set) var episodeReturns: [Double] = []
+    public private(set) var lastLoss: Float = .nan
+    var observation: [Float]
+    var episodeReturn = 0.0
+    let seed: UInt64
+
+    public init(_ preset: DQNPreset, seed: UInt64) {
+        self.preset = preset
+        self.seed = seed
+        agent = DQNAgent(preset.agent, seed: seed, binaryObservations: preset.environment.binaryObservations)
+        env = preset.environment.make(seed: seed &+ 1)
+        observation = env.reset(seed: seed &+ 1)
+    }
+
+    public var epsilon: Double { preset.agent.exploration.value(at: frame) }
+
+    /// Runs `frames` environment frames; returns the losses of the updates made.
+    @discardableResult
+    public func train(frames: Int, onFrame: ((Int) -> Void)? = nil) -> [Float] {
+        var losses: [Float] = []
+        let a = preset.agent
+        for _ in 0..<frames {
+            frame += 1
+            let action = agent.act(observation, epsilon: epsilon)
+            let step = env.step(action)
+            agent.remember(state: observation, action: action, reward: step.reward, nextState: step.observation,
+                           terminated: step.terminated)
+            episodeReturn += step.reward
+            if frame > a.replayStart && agent.replay.count >= a.batchSize && frame % a.trainFrequency == 0 {
+                lastLoss = agent.update()
+                losses.append(lastLoss)
+            }
+            if step.terminated || step.truncated {
+                episodeReturns.append(episodeReturn)
+                episodeReturn = 0
+                observation = env.reset()
+            } else {
+                observation = step.observation
+            }
+            onFrame?(frame)
+        }
+        return losses
+    }
+
+    /// Mean of the last `n` training-episode returns (the MinAtar paper's curve), nil before any.
+    public func recentReturn(_ n: Int = 100) -> Double? {
+        guard !episodeReturns.isEmpty else { return nil }
+        let tail = episodeReturns.suffix(n)
+        return tail.reduce(0, +) / Double(tail.count)
+    }
+
+    /// Evaluation episodes with ε = `preset.agent.evalEpsilon` on a separate environment whose
+    /// seed depends only on (seed, frame), so evaluation never disturbs training.
+    public func evaluate(episodes: Int) -> [Double] {
+        DQNTrainer.evaluate(agent.online, environment: preset.environment, episodes: episodes,
+                            epsilon: preset.agent.evalEpsilon, maxSteps: preset.evalMaxSteps,
+                            seed: seed &* 1_000_003 &+ UInt64(frame))
+    }
+
+    /// Plays `episodes` with ε-greedy on `network`; `onStep` sees the environment after each step
+    /// (environment, action, return so far, episode over).
+    public static func evaluate(_ network: QNetwork, environment spec: EnvironmentSpec, episodes: Int, epsilon: Double,
+                                maxSteps: Int, seed: UInt64, onStep: ((any Environment, Int, Double, Bool) -> Void)? = nil) -> [Double] {
+        let env = spec.make(seed: seed, maxEpisodeSteps: maxSteps)
+        var g = Generator(seed: seed &+ 17)
+        let shape = [1] + network.config.inputShape
+        var returns: [Double] = []
+        for _ in 0..<episodes {
+            var obs = env.reset()
+            var total = 0.0
+            while true {
+                let q = withNoGrad { network(Tensor(shape: shape, data: obs)).data }
+                let action = epsilonGreedy(qValues: q, epsilon: epsilon, generator: &g)
+                let step = env.step(action)
+                total += step.reward
+                onStep?(env, action, total, step.terminated || step.truncated)
+                if step.terminated || step.truncated { break }
+                obs = step.observation
+            }
+            returns.append(total)
+        }
+        return returns
+    }
+}
