@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
+        .target(name: "Seq2Seq", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
         .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
+            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun", "Seq2Seq",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
+        .testTarget(name: "Seq2SeqTests", dependencies: ["Seq2Seq", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
