@@ -118,7 +118,7 @@ class Seq2Seq(nn.Module):
             k = keys.expand(n, -1, -1) if self.attention else None
             logp, states = self.step(e, k, tokens, states)
             V = logp.shape[1]
-            scores = (torch.tensor([s for _, s in alive]).unsqueeze(1) + logp.double()).flatten()
+            scores = (torch.tensor([s for _, s in alive], dtype=torch.float64).unsqueeze(1) + logp.double()).flatten()
             # Top beam_width candidates by score, ties to the lower flat index.
             order = sorted(range(scores.numel()), key=lambda i: (-scores[i].item(), i))[:beam_width]
             new_alive, rows = [], []
