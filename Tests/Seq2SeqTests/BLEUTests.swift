@@ -3,7 +3,7 @@
 import Testing
 import Seq2Seq
 
-struct BLEUTests {
+struct Seq2SeqBLEUTests {
     struct Case {
         let hyps: [String], refs: [String]
         let score: Double, counts: [Int], totals: [Int], sysLen: Int, refLen: Int
