@@ -11,7 +11,12 @@ public struct TranslationData {
     /// Where the pairs came from, for config.json and the card.
     public var origin: String
 
-    /// Ids: source tokens + <eos>? No: source without specials; target tokens + <eos>.
+    public init(train: [TokenPair], valid: [TokenPair], test: [TokenPair], source: Vocabulary, target: Vocabulary, origin: String) {
+        self.train = train; self.valid = valid; self.test = test
+        self.source = source; self.target = target; self.origin = origin
+    }
+
+    /// Ids: source tokens without specials; target tokens followed by <eos>.
     public func encode(_ pairs: [TokenPair]) -> [EncodedPair] {
         pairs.map { EncodedPair(source: source.encode($0.source, addSOS: false, addEOS: false),
                                 target: target.encode($0.target, addSOS: false, addEOS: true)) }

@@ -7,12 +7,12 @@ import WorkbenchData
 import WorkbenchRun
 
 extension Seq2SeqExperiment {
-    static func writeVocabulary(_ data: TranslationData, to dir: String) throws {
+    public static func writeVocabulary(_ data: TranslationData, to dir: String) throws {
         try (data.source.tokens.joined(separator: "\n") + "\n").write(toFile: dir + "/vocab.src.txt", atomically: true, encoding: .utf8)
         try (data.target.tokens.joined(separator: "\n") + "\n").write(toFile: dir + "/vocab.tgt.txt", atomically: true, encoding: .utf8)
     }
 
-    static func writeModelConfig(_ c: Seq2SeqConfig, to dir: String) throws {
+    public static func writeModelConfig(_ c: Seq2SeqConfig, to dir: String) throws {
         let o: JSONValue = .object(["src_vocab": .int(c.srcVocab), "tgt_vocab": .int(c.tgtVocab), "embed": .int(c.embed),
                                     "hidden": .int(c.hidden), "num_layers": .int(c.numLayers), "attention": .bool(c.attention),
                                     "reverse_source": .bool(c.reverseSource)])
