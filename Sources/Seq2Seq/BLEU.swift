@@ -152,3 +152,26 @@ public enum BLEU {
         return words.joined(separator: " ")
     }
 }
+
+extension BLEU {
+    /// `workbench bleu HYPOTHESES REFERENCES`: one sentence per line in each file (equal line
+    /// counts); returns the score line and the signature, as the `sacrebleu` command prints them.
+    public static func scoreFiles(hypotheses: String, references: String) throws -> String {
+        func lines(_ path: String) throws -> [String] {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            var l = text.components(separatedBy: "\n")
+            if l.last == "" { l.removeLast() }
+            return l
+        }
+        let h = try lines(hypotheses), r = try lines(references)
+        guard h.count == r.count else {
+            throw BLEUFileError(message: "\(hypotheses) has \(h.count) lines but \(references) has \(r.count)")
+        }
+        return "\(corpus(hypotheses: h, references: r))\nsignature: \(signature)"
+    }
+}
+
+public struct BLEUFileError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
