@@ -52,7 +52,7 @@ public enum Seq2SeqExperiment: PaperExperiment {
         ("tatoeba", "attention model on a real TSV corpus: --data-dir path/to/fra.txt"),
     ]
     public static let defaultPreset = "quick"
-    public static let datasets = ["generated en-fr (built in)", "tatoeba fra.txt (optional)"]
+    public static let datasets = ["en-fr-generated"]
 
     public static func registerFixtures() { Seq2SeqFixtures.register() }
 
