@@ -183,6 +183,15 @@ public enum Seq2SeqExperiment: PaperExperiment {
         try (greedy.joined(separator: "\n") + "\n").write(toFile: run.samplesDirectory + "/test.greedy.txt", atomically: true, encoding: .utf8)
         try (beam.joined(separator: "\n") + "\n").write(toFile: run.samplesDirectory + "/test.beam.txt", atomically: true, encoding: .utf8)
         try (refs.joined(separator: "\n") + "\n").write(toFile: run.samplesDirectory + "/test.ref.txt", atomically: true, encoding: .utf8)
+        if config.attention {
+            for k in 0..<min(4, testPairs.count) {
+                let ids = data.source.encode(testPairs[k].source, addSOS: false, addEOS: false)
+                let (tokens, alpha) = model.greedyWithAttention(IndexTensor(shape: [1, ids.count], data: ids), maxLength: maxLength(ids.count))
+                let words = tokens.map { $0 == Vocabulary.eos ? "<eos>" : data.target.token($0) }
+                try AttentionMap.write(source: testPairs[k].source, output: words, attention: alpha,
+                                       to: run.samplesDirectory + "/attention_\(k + 1)")
+            }
+        }
         return ["bleu": greedyBLEU.score, "bleu_beam": beamBLEU.score, "bleu_greedy_beam_subset": greedySubset.score, "beam_sentences": Double(beam.count), "epochs": Double(s.epochs),
                 "test_sentences": Double(testPairs.count), "greedy_seconds": greedySeconds, "beam_seconds": beamSeconds,
                 "parameters": Double(model.parameterCount)]

@@ -73,6 +73,16 @@ struct Seq2SeqModelTests {
         }
     }
 
+    @Test func attentionWeightsFollowGreedy() {
+        let (model, _) = train(Self.configs[1], steps: 30, seed: 3)
+        let one = IndexTensor(shape: [1, 3], data: [8, 9, 4])
+        let (tokens, alpha) = model.greedyWithAttention(one, maxLength: 8)
+        var greedy = model.greedy(one, maxLength: 8)[0]
+        if tokens.last == Vocabulary.eos { greedy.append(Vocabulary.eos) }
+        #expect(tokens == greedy)
+        #expect(alpha.count == tokens.count && alpha.allSatisfy { $0.count == 3 && abs($0.reduce(0, +) - 1) < 1e-5 })
+    }
+
     @Test func sameSeedSameRun() {
         let a = train(Self.configs[1], steps: 5, seed: 7).1
         let b = train(Self.configs[1], steps: 5, seed: 7).1
