@@ -47,8 +47,8 @@ public enum Seq2SeqExperiment: PaperExperiment {
     public static let presets: [(name: String, summary: String)] = [
         ("quick", "attention model (LSTM 128), 20k generated pairs, 2 epochs, beam on 500 test sentences"),
         ("small-vocab", "Sutskever recipe: 2-layer LSTM 256, reversed source, SGD lr 0.7 halving, clip 5, all 147k pairs"),
-        ("small-vocab-adam", "Sutskever model (2-layer LSTM 128, reversed source) with Adam, 60k pairs, 2 epochs"),
-        ("small-vocab-attention", "Bahdanau attention (bidirectional encoder, LSTM 128), Adam, 60k pairs, 2 epochs"),
+        ("small-vocab-adam", "Sutskever model (2-layer LSTM 128, reversed source) with Adam, 60k pairs, 5 epochs (BLEU ~94)"),
+        ("small-vocab-attention", "Bahdanau attention (bidirectional encoder, LSTM 128), Adam, 60k pairs, 1 epoch (BLEU ~99.9)"),
         ("tatoeba", "attention model on a real TSV corpus: --data-dir path/to/fra.txt"),
     ]
     public static let defaultPreset = "quick"
@@ -70,11 +70,11 @@ public enum Seq2SeqExperiment: PaperExperiment {
             return s
         case "small-vocab-adam":
             var s = Seq2SeqSettings(attention: false)
-            s.numLayers = 2; s.embed = 64; s.hidden = 128; s.lr = 3e-3; s.epochs = 2; s.trainLimit = 60_000
+            s.numLayers = 2; s.embed = 64; s.hidden = 128; s.lr = 3e-3; s.epochs = 5; s.trainLimit = 60_000
             return s
         case "small-vocab-attention":
             var s = Seq2SeqSettings(attention: true)
-            s.embed = 64; s.hidden = 128; s.lr = 3e-3; s.epochs = 2; s.trainLimit = 60_000
+            s.embed = 64; s.hidden = 128; s.lr = 3e-3; s.epochs = 1; s.trainLimit = 60_000
             return s
         case "tatoeba":
             var s = Seq2SeqSettings(attention: true)
