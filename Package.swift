@@ -5,6 +5,7 @@ import PackageDescription
 /// name here (`workbench new` does it); the targets below are generated from this list.
 let papers: [String] = [
     "DQN",
+    "Seq2Seq",
 ]
 
 let libraries: [Target.Dependency] = ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]

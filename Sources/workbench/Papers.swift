@@ -2,10 +2,12 @@
 // (`workbench new` does it for you); nothing else in the CLI names a paper.
 import WorkbenchRun
 import DQN
+import Seq2Seq
 
 enum Papers {
     nonisolated(unsafe) static let all: [any PaperExperiment.Type] = [
         DQNExperiment.self,
+        Seq2SeqExperiment.self,
     ]
 
     static func find(_ id: String) throws -> any PaperExperiment.Type {

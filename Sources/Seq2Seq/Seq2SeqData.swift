@@ -1,0 +1,94 @@
+// Loading sentence pairs for training: the generated corpus or a real one (Tatoeba TSV, or a
+// directory of aligned train/valid/test files), tokenised, split and encoded with vocabularies.
+import Foundation
+import WorkbenchCore
+import WorkbenchData
+import WorkbenchRun
+
+public struct TranslationData {
+    public var train: [TokenPair], valid: [TokenPair], test: [TokenPair]
+    public var source: Vocabulary, target: Vocabulary
+    /// Where the pairs came from, for config.json and the card.
+    public var origin: String
+
+    public init(train: [TokenPair], valid: [TokenPair], test: [TokenPair], source: Vocabulary, target: Vocabulary, origin: String) {
+        self.train = train; self.valid = valid; self.test = test
+        self.source = source; self.target = target; self.origin = origin
+    }
+
+    /// Ids: source tokens without specials; target tokens followed by <eos>.
+    public func encode(_ pairs: [TokenPair]) -> [EncodedPair] {
+        pairs.map { EncodedPair(source: source.encode($0.source, addSOS: false, addEOS: false),
+                                target: target.encode($0.target, addSOS: false, addEOS: true)) }
+    }
+
+    /// The generated English→French corpus (datasets/generated, written when missing).
+    public static func generated(root: String = "datasets/generated", count: Int = 150_000, seed: UInt64 = 0,
+                                 trainLimit: Int? = nil) throws -> TranslationData {
+        let dir = try CorpusGenerator.writeIfMissing(root: root, count: count, seed: seed)
+        return try aligned(directory: dir, trainLimit: trainLimit, origin: "generated en-fr corpus \(dir)")
+    }
+
+    /// A directory holding train.en/train.fr, valid.en/valid.fr, test.en/test.fr (one sentence a line).
+    public static func aligned(directory dir: String, trainLimit: Int? = nil, origin: String? = nil) throws -> TranslationData {
+        let tok = Tokenizer()
+        func read(_ split: String) throws -> [TokenPair] {
+            try ParallelCorpus.readAligned(source: "\(dir)/\(split).en", target: "\(dir)/\(split).fr").tokenized(with: tok)
+        }
+        var train = try read("train")
+        if let trainLimit { train = Array(train.prefix(trainLimit)) }
+        let valid = try read("valid"), test = try read("test")
+        return TranslationData(train: train, valid: valid, test: test,
+                               source: Vocabulary(sentences: train.map(\.source)),
+                               target: Vocabulary(sentences: train.map(\.target)), origin: origin ?? dir)
+    }
+
+    /// A Tatoeba / manythings.org TSV (English<TAB>French<TAB>attribution). Pairs longer than
+    /// `maxLength` tokens are dropped; distinct English sentences are split by `seed` so that no
+    /// test sentence is in training; words seen fewer than `minFrequency` times become <unk>.
+    public static func tatoeba(path: String, maxLength: Int = 20, seed: UInt64 = 0, valid: Int = 1000, test: Int = 2000,
+                               minFrequency: Int = 2) throws -> TranslationData {
+        let corpus = try ParallelCorpus.readTSV(path)
+        let pairs = corpus.tokenized(with: Tokenizer(), maxLength: maxLength)
+        var groups: [[String]: [TokenPair]] = [:]
+        var order: [[String]] = []
+        for p in pairs {
+            if groups[p.source] == nil { order.append(p.source) }
+            groups[p.source, default: []].append(p)
+        }
+        guard order.count > valid + test + 1 else {
+            throw RunError.invalid("\(path): only \(order.count) distinct source sentences of at most \(maxLength) tokens; need more than \(valid + test)")
+        }
+        var g = Generator(seed: seed &+ 0x7a70)
+        let perm = g.permutation(order.count)
+        let testKeys = perm[0..<test], validKeys = perm[test..<(test + valid)], trainKeys = perm[(test + valid)...]
+        func collect(_ keys: ArraySlice<Int>) -> [TokenPair] { keys.flatMap { groups[order[$0]]! } }
+        let train = collect(trainKeys)
+        return TranslationData(train: train, valid: collect(validKeys), test: collect(testKeys),
+                               source: Vocabulary(sentences: train.map(\.source), minFrequency: minFrequency),
+                               target: Vocabulary(sentences: train.map(\.target), minFrequency: minFrequency),
+                               origin: "\(path) (\(corpus.report.accepted) pairs read, \(pairs.count) within \(maxLength) tokens)")
+    }
+
+    /// `--data-dir`: a TSV file, or a directory of aligned files; nil: the generated corpus.
+    public static func load(dataPath: String?, trainLimit: Int?, seed: UInt64) throws -> TranslationData {
+        guard let dataPath else { return try generated(trainLimit: trainLimit) }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataPath, isDirectory: &isDir) else {
+            throw RunError.invalid("--data-dir \(dataPath): no such file or directory (give fra.txt or a directory with train.en/train.fr/...)")
+        }
+        return isDir.boolValue ? try aligned(directory: dataPath, trainLimit: trainLimit) : try tatoeba(path: dataPath, seed: seed)
+    }
+}
+
+/// Decoder input and output for teacher forcing from target ids ending in <eos>:
+/// input [<sos>, y1..yn], output [y1..yn, <eos>], both padded. // [B, T]
+func teacherForcing(_ target: IndexTensor, lengths: [Int]) -> (input: IndexTensor, output: IndexTensor) {
+    let b = target.shape[0], t = target.shape[1]
+    var input = [Int](repeating: Vocabulary.pad, count: b * t)
+    for r in 0..<b {
+        input[r * t] = Vocabulary.sos
+        for j in 1..<max(lengths[r], 1) { input[r * t + j] = target.data[r * t + j - 1] }
+    }
+    return (IndexTensor(shape: [b, t], data: input), target)
+}

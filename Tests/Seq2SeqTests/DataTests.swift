@@ -1,0 +1,58 @@
+// Real-corpus loading (Tatoeba TSV split by distinct English sentence) and translating from a run directory.
+import Foundation
+import Testing
+import WorkbenchNN
+import WorkbenchData
+import WorkbenchRun
+import Seq2Seq
+
+struct Seq2SeqDataTests {
+    func temporaryDirectory() throws -> String {
+        let dir = NSTemporaryDirectory() + "seq2seq-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func tatoebaSplitKeepsTestSentencesOutOfTraining() throws {
+        let dir = try temporaryDirectory()
+        var lines: [String] = []
+        for i in 0..<300 {
+            let n = i % 120   // repeated English sentences with different translations
+            lines.append("I have \(n) cats.\tJ'ai \(n) chats.\tCC-BY 2.0 (France) Attribution: tatoeba.org")
+            if i % 7 == 0 { lines.append("I have \(n) cats.\tJ'ai \(n) chattes.\tCC-BY 2.0 (France)") }
+        }
+        lines.append("this line has no tab")
+        lines.append(String(repeating: "very long ", count: 30) + "\tlong")
+        let path = dir + "/fra.txt"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let data = try TranslationData.tatoeba(path: path, maxLength: 20, seed: 1, valid: 10, test: 20, minFrequency: 1)
+        let train = Set(data.train.map(\.source))
+        #expect(!data.test.isEmpty && !data.valid.isEmpty)
+        #expect(data.test.allSatisfy { !train.contains($0.source) })
+        #expect(data.valid.allSatisfy { !train.contains($0.source) })
+        #expect(data.train.count + data.valid.count + data.test.count == 300 + 43)
+        #expect(data.target.id("j'") != Vocabulary.unk)
+        let again = try TranslationData.tatoeba(path: path, maxLength: 20, seed: 1, valid: 10, test: 20, minFrequency: 1)
+        #expect(again.test == data.test)
+    }
+
+    @Test func translateFromRunDirectoryWithUnknownWords() throws {
+        let dir = try temporaryDirectory()
+        let data = TranslationData(train: [TokenPair(source: ["paris", "is", "cold", "."], target: ["paris", "est", "froid", "."])],
+                                   valid: [], test: [],
+                                   source: Vocabulary(sentences: [["paris", "is", "cold", "."]]),
+                                   target: Vocabulary(sentences: [["paris", "est", "froid", "."]]), origin: "test")
+        let config = Seq2SeqConfig(srcVocab: data.source.count, tgtVocab: data.target.count, embed: 6, hidden: 8, numLayers: 1,
+                                   attention: true, reverseSource: false)
+        var g = Generator(seed: 0)
+        let model = Seq2SeqModel(config, generator: &g)
+        try FileManager.default.createDirectory(atPath: dir + "/checkpoints", withIntermediateDirectories: true)
+        try Checkpoint.save(modules: ["model": model], to: dir + "/checkpoints/last.safetensors")
+        try Seq2SeqExperiment.writeVocabulary(data, to: dir)
+        try Seq2SeqExperiment.writeModelConfig(config, to: dir)
+        let out = try Seq2SeqExperiment.translate(checkpoint: dir, sentences: ["Paris is cold.", "london is warm", ""], beamWidth: 3)
+        #expect(out.count == 3)
+        let greedy = try Seq2SeqExperiment.translate(checkpoint: dir + "/checkpoints/last.safetensors", sentences: ["paris is cold ."], beamWidth: 1)
+        #expect(greedy.count == 1)
+    }
+}
