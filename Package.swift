@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
+        .target(name: "DCGAN", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -35,6 +36,7 @@ let package = Package(
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
+        .testTarget(name: "DCGANTests", dependencies: ["DCGAN", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
