@@ -145,9 +145,11 @@ public func dcganForward(_ layers: [DCGANLayer], _ x: Tensor, prefix: String = "
         case let .batchNorm(c):
             let w = try named(params, base + "weight", [c]), b = try named(params, base + "bias", [c])
             let mean = try named(buffers, base + "running_mean", [c]), variance = try named(buffers, base + "running_var", [c])
+            // Looked up in eval mode too: it is part of the state even when it does not change.
+            let counter = buffers[prefix + base + "num_batches_tracked"]
             if training {
                 guard h.count / c > 1 else { throw DCGANShapeError(description: "layer \(i): BatchNorm needs more than one value per channel, got \(h.shape)") }
-                buffers[prefix + base + "num_batches_tracked"]?.data[0] += 1
+                counter?.data[0] += 1
             }
             h = F.batchNorm(h, runningMean: mean, runningVar: variance, weight: w, bias: b, training: training)
         case .relu: h = F.relu(h)
