@@ -34,6 +34,7 @@ let package = Package(
         ]),
         .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
 
+        .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "DCGANTests", dependencies: ["DCGAN", "WorkbenchTesting"]),
