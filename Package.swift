@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
         .target(name: "DCGAN", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
         .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
+            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun", "DCGAN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
