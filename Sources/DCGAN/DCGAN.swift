@@ -52,7 +52,9 @@ public enum DCGAN: PaperExperiment {
             throw RunError.invalid("\(path) holds no DCGAN generator (G.main.*.weight)")
         }
         let first = convs[0].1, last = convs[convs.count - 1].1
-        let cfg = DCGANConfig(imageSize: convs.count == 4 ? 32 : 64, nz: first[0], ngf: last[0], ndf: 1, nc: last[1])
+        // ndf only matters for D; read it from D's first conv when the checkpoint has one.
+        let ndf = file["D.main.0.weight"]?.shape.first ?? last[0]
+        let cfg = DCGANConfig(imageSize: convs.count == 4 ? 32 : 64, nz: first[0], ngf: last[0], ndf: ndf, nc: last[1])
         var g = Generator(seed: 0)
         let netG = DCGANGenerator(cfg, generator: &g)
         _ = try Checkpoint.load(from: path, modules: ["G": netG])
@@ -84,8 +86,8 @@ struct DCGANPreset {
                                trainLimit: 19_200, classifierEpochs: 1, classifierTrainLimit: 10_000, fidSamples: 2000,
                                probeTrain: 2000, probeTest: 2000, probeEpochs: 10, logEvery: 25)
         case "fashion":
-            return DCGANPreset(model: .fashionMNIST32, batchSize: 128, epochs: 5, trainLimit: nil, classifierEpochs: 2,
-                               classifierTrainLimit: nil, fidSamples: 10_000, probeTrain: 10_000, probeTest: 10_000,
+            return DCGANPreset(model: .fashionMNIST32, batchSize: 128, epochs: 5, trainLimit: nil, classifierEpochs: 1,
+                               classifierTrainLimit: 20_000, fidSamples: 10_000, probeTrain: 10_000, probeTest: 10_000,
                                probeEpochs: 10, logEvery: 50)
         default: return nil
         }

@@ -100,6 +100,8 @@ struct DCGANTraining {
                                    state: TrainingState(epoch: epoch, step: step, bestMetric: bestFID), isBest: isBest)
             if run.stopRequested { break }
         }
+        // Stopped: the harness reports it and `workbench resume` continues; evaluate only at the end.
+        if run.stopRequested { return ["epochs": Double(run.records.compactMap { $0["epoch"] }.max() ?? 0)] }
 
         // Final evaluation on the last generator and discriminator.
         try ImageGrid.make(sampleImages(netG, fixedNoise), nrow: 8, padding: 2, range: -1...1)
