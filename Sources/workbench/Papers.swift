@@ -1,11 +1,13 @@
 // The papers the command line knows. Adding a paper module adds one line here
 // (`workbench new` does it for you); nothing else in the CLI names a paper.
-import WorkbenchRun
+import DCGAN
 import DQN
 import Seq2Seq
+import WorkbenchRun
 
 enum Papers {
     nonisolated(unsafe) static let all: [any PaperExperiment.Type] = [
+        DCGAN.self,
         DQNExperiment.self,
         Seq2SeqExperiment.self,
     ]
