@@ -31,10 +31,12 @@ let package = Package(
             "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "Inception", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
         .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
+        .testTarget(name: "InceptionTests", dependencies: ["Inception", "WorkbenchTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
