@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_RELEASE := swift build -c release
 
-.PHONY: all deps build test run fixtures venv bench clean
+.PHONY: all deps build test run fixtures venv bench bench-swift clean
 
 all: build
 
@@ -45,6 +45,16 @@ $(PYTHON):
 
 fixtures: $(PYTHON)
 	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
+
+# Every BENCHMARKS workload, Swift and PyTorch interleaved, one ratio table (JSON under runs/).
+bench: deps $(PYTHON)
+	swift build -c release --product workbench-bench
+	$(PYTHON) Benchmarks/compare.py
+
+# The Swift side alone (no PyTorch needed).
+bench-swift: deps
+	swift build -c release --product workbench-bench
+	python3 Benchmarks/compare.py --swift-only
 
 clean:
 	rm -rf .build

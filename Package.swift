@@ -28,12 +28,13 @@ let package = Package(
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
         .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun",
+            "WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun", "Inception",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "Inception", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData", "WorkbenchRun"]),
-        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "CBLAS"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "WorkbenchNN", "CBLAS"], path: "Benchmarks/Sources"),
 
+        .testTarget(name: "WorkbenchRunTests", dependencies: ["WorkbenchRun", "WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),
         .testTarget(name: "WorkbenchDataTests", dependencies: ["WorkbenchData", "WorkbenchTesting"]),
         .testTarget(name: "InceptionTests", dependencies: ["Inception", "WorkbenchTesting"]),

@@ -1,24 +1,57 @@
-// workbench-bench: release-mode benchmarks. `core` times the compute core's kernels.
+// workbench-bench: release-mode benchmarks.
+//   workbench-bench core                 kernel table: matmul vs raw cblas_sgemm, conv2d fwd/bwd
+//   workbench-bench WORKLOAD [--json]    one BENCHMARKS workload (median ms per step)
+//   workbench-bench --list               workload names
 import Foundation
 
-let arguments = CommandLine.arguments.dropFirst()
-let suite = arguments.first ?? "core"
-guard suite == "core" else {
-    FileHandle.standardError.write("usage: workbench-bench [core]\n".data(using: .utf8)!)
+var arguments = Array(CommandLine.arguments.dropFirst())
+let json = arguments.contains("--json")
+arguments.removeAll { $0 == "--json" }
+var iterations = 20
+if let i = arguments.firstIndex(of: "--iterations"), i + 1 < arguments.count, let n = Int(arguments[i + 1]), n > 0 {
+    iterations = n
+    arguments.removeSubrange(i...(i + 1))
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
     exit(2)
 }
-print("Core benchmarks (release build, median of timed runs; OpenBLAS threads: \(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"))")
-var rows: [BenchmarkRow] = []
-rows += CoreBenchmarks.sgemm(size: 256, iterations: 200)
-rows += CoreBenchmarks.sgemm(size: 1024, iterations: 30)
-rows += CoreBenchmarks.conv(iterations: 10)
-let nameWidth = rows.map(\.name.count).max()!
-print("\("workload".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \("ms".leftPad(9))  \("GFLOP/s".leftPad(8))  note")
-for r in rows {
-    print("\(r.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(String(format: "%9.3f", r.milliseconds))  \(r.gflops.map { String(format: "%8.1f", $0) } ?? "       -")  \(r.note)")
-}
-print(String(format: "peak RSS %.0f MiB", peakRSSMegabytes()))
 
-extension String {
-    func leftPad(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
+switch arguments.first {
+case "--list":
+    print(Workloads.names.joined(separator: "\n"))
+case nil, "core":
+    printCoreTable()
+case let name? where arguments.count == 1:
+    guard let w = Workloads.make(name) else {
+        fail("unknown workload '\(name)'; workloads: \(Workloads.names.joined(separator: ", ")), core")
+    }
+    let ms = medianMilliseconds(iterations: iterations, w.step)
+    let samplesPerSecond = Double(w.samples) / ms * 1e3
+    let gflops = w.flops.map { $0 / ms / 1e6 }
+    if json {
+        let g = gflops.map { String(format: "%.2f", $0) } ?? "null"
+        print(#"{"workload": "\#(name)", "ms": \#(ms), "samples_per_s": \#(samplesPerSecond), "gflops": \#(g), "peak_rss_mb": \#(peakRSSMegabytes())}"#)
+    } else {
+        print(String(format: "%@: %.3f ms/step, %.1f samples/s%@, peak RSS %.0f MiB", name, ms, samplesPerSecond,
+                     gflops.map { String(format: ", %.1f GFLOP/s", $0) } ?? "", peakRSSMegabytes()))
+    }
+default:
+    fail("usage: workbench-bench [core | --list | WORKLOAD [--json] [--iterations N]]")
+}
+
+func printCoreTable() {
+    print("Core benchmarks (release build, median of timed runs; OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"))")
+    var rows: [BenchmarkRow] = []
+    rows += CoreBenchmarks.sgemm(size: 256, iterations: 200)
+    rows += CoreBenchmarks.sgemm(size: 1024, iterations: 30)
+    rows += CoreBenchmarks.conv(iterations: 10)
+    let width = rows.map(\.name.count).max()!
+    func pad(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
+    print("\(pad("workload"))         ms   GFLOP/s  note")
+    for r in rows {
+        print("\(pad(r.name))  \(String(format: "%9.3f", r.milliseconds))  \(r.gflops.map { String(format: "%8.1f", $0) } ?? "       -")  \(r.note)")
+    }
+    print(String(format: "peak RSS %.0f MiB", peakRSSMegabytes()))
 }

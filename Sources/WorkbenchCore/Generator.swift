@@ -37,6 +37,22 @@ public struct Generator: RandomNumberGenerator, Sendable {
 
     @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
+    /// The full state as text (`s0 s1 s2 s3 [spare]` in hex), for checkpoints: a generator
+    /// restored from it continues the exact same sequence.
+    public var serialized: String {
+        var words = [s0, s1, s2, s3].map { String($0, radix: 16) }
+        if let z = spareNormal { words.append(String(z.bitPattern, radix: 16)) }
+        return words.joined(separator: " ")
+    }
+
+    /// Restores a state written by `serialized`; nil if the text is not one.
+    public init?(serialized text: String) {
+        let words = text.split(separator: " ").map { UInt64($0, radix: 16) }
+        guard words.count == 4 || words.count == 5, words.allSatisfy({ $0 != nil }) else { return nil }
+        s0 = words[0]!; s1 = words[1]!; s2 = words[2]!; s3 = words[3]!
+        spareNormal = words.count == 5 ? Double(bitPattern: words[4]!) : nil
+    }
+
     /// Uniform in [0, 1).
     public mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-24 }
 

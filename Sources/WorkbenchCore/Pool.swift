@@ -46,9 +46,66 @@ struct UncheckedSendableBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
+/// One axis of a pooling window: output o covers the inputs o*stride - padding + t*dilation for
+/// taps t in 0..<kernel, those outside 0..<size being padding.
+private struct PoolAxis {
+    let size: Int, out: Int, kernel: Int, stride: Int, padding: Int, dilation: Int
+
+    /// For tap t: input index = o*stride + offset, inside the input for outputs lo..<hi.
+    func tap(_ t: Int) -> (offset: Int, lo: Int, hi: Int) {
+        let offset = t * dilation - padding
+        let (lo, hi) = ConvGeometry.validRange(offset: offset, stride: stride, size: size, count: out)
+        return (offset, lo, hi)
+    }
+
+    /// The first tap of output o inside the input: where PyTorch starts its argmax.
+    func firstInside(_ o: Int) -> Int {
+        var i = o * stride - padding
+        while i < 0 { i += dilation }
+        return i
+    }
+
+    /// Window extent of output o clipped to the padded input, and clipped to the input itself
+    /// (PyTorch's avg_pool2d `pool_size` and its count_include_pad=False count).
+    func extents(_ o: Int) -> (padded: Int, inside: Int) {
+        let start = o * stride - padding, end = Swift.min(start + kernel, size + padding)
+        return (end - start, Swift.max(0, Swift.min(end, size) - Swift.max(start, 0)))
+    }
+}
+
+/// One kernel tap of max pooling for 8 neighbouring outputs: compares the inputs `line[i*stride]`
+/// (i = 0..<8, flat input indices index0 + i*stride) with `best` and takes each one that is
+/// larger or NaN, PyTorch's rule, as masked selects: a compare-and-branch mispredicts on random data.
+@inline(__always)
+private func maxPoolLanes(_ line: UnsafePointer<Float>, stride: Int, index0: Int,
+                          _ best: UnsafeMutablePointer<Float>, _ at: UnsafeMutablePointer<Int32>) {
+    let v: SIMD8<Float>
+    switch stride {
+    case 1:
+        v = UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self)
+    case 2:
+        let a = UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self)
+        let b = UnsafeRawPointer(line + 8).loadUnaligned(as: SIMD8<Float>.self)
+        v = SIMD8(lowHalf: a.evenHalf, highHalf: b.evenHalf)
+    default:
+        v = SIMD8(line[0], line[stride], line[2 * stride], line[3 * stride],
+                  line[4 * stride], line[5 * stride], line[6 * stride], line[7 * stride])
+    }
+    let old = UnsafeRawPointer(best).loadUnaligned(as: SIMD8<Float>.self)
+    let take = (v .> old) .| (v .!= v)
+    UnsafeMutableRawPointer(best).storeBytes(of: old.replacing(with: v, where: take), as: SIMD8<Float>.self)
+    let index = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(truncatingIfNeeded: stride) &+ Int32(truncatingIfNeeded: index0)
+    let previous = UnsafeRawPointer(at).loadUnaligned(as: SIMD8<Int32>.self)
+    UnsafeMutableRawPointer(at).storeBytes(of: previous.replacing(with: index, where: take), as: SIMD8<Int32>.self)
+}
+
+// Max and average pooling walk one output row at a time, tap by tap along the row's outputs:
+// the inner loops then have no per-window bounds logic. Raw buffers rather than captured arrays
+// are read inside the two-thread regions, so no reference count is touched per row.
 extension Functional {
     /// Max pooling (`F.max_pool2d`): x [N, C, H, W] -> [N, C, Ho, Wo]. Padding counts as -inf;
-    /// the gradient of each output goes to the first maximum of its window (NaN wins, like PyTorch).
+    /// the gradient of each output goes to the first maximum of its window in row-major order
+    /// (a NaN wins, as in PyTorch's kernel).
     public static func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
                                  dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) -> Tensor {
         let st = stride ?? kernelSize
@@ -56,41 +113,58 @@ extension Functional {
                                       dilation: dilation, ceilMode: ceilMode)
         let (h, w) = (x.shape[2], x.shape[3]), planes = x.shape[0] * x.shape[1]
         let outShape = [x.shape[0], x.shape[1], ho, wo]
+        let rows = PoolAxis(size: h, out: ho, kernel: kernelSize.0, stride: st.0, padding: padding.0, dilation: dilation.0)
+        let cols = PoolAxis(size: w, out: wo, kernel: kernelSize.1, stride: st.1, padding: padding.1, dilation: dilation.1)
+        // Each plane is copied into a scratch plane framed with -inf (padding never wins a max)
+        // that is wide and tall enough for every tap of every output, 8 outputs per vector step
+        // included, so the taps run over whole rows with no bounds checks or tails.
+        let lanes = 8, wo8 = (wo + lanes - 1) / lanes * lanes
+        let paddedH = Swift.max(h + 2 * rows.padding, (ho - 1) * rows.stride + (rows.kernel - 1) * rows.dilation + 1)
+        let paddedW = Swift.max(w + 2 * cols.padding, (wo8 - 1) * cols.stride + (cols.kernel - 1) * cols.dilation + 2)
+        // PyTorch's argmax starts at the first in-input element of the window (kept when all are -inf).
+        let firstRow = (0..<ho).map(rows.firstInside), firstCol = (0..<wo).map { Int32(cols.firstInside($0)) }
         var values = [Float](repeating: 0, count: planes * ho * wo)
         // Argmax within the input plane, kept for backward.
         var argmax = [Int32](repeating: 0, count: planes * ho * wo)
         x.data.withUnsafeBufferPointer { pxBuf in values.withUnsafeMutableBufferPointer { pvBuf in
-            argmax.withUnsafeMutableBufferPointer { paBuf in
+            argmax.withUnsafeMutableBufferPointer { paBuf in firstRow.withUnsafeBufferPointer { firstRow in
+                firstCol.withUnsafeBufferPointer { firstCol in
                 let px = pxBuf.baseAddress!, pv = pvBuf.baseAddress!, pa = paBuf.baseAddress!
-                forEachPlaneRange(planes, elementsPerPlane: ho * wo * kernelSize.0 * kernelSize.1) { range in
+                forEachPlaneRange(planes, elementsPerPlane: ho * wo * rows.kernel * cols.kernel) { range in
+                    let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
+                    let best = UnsafeMutablePointer<Float>.allocate(capacity: wo8)
+                    let at = UnsafeMutablePointer<Int32>.allocate(capacity: wo8)
+                    defer { padded.deallocate(); best.deallocate(); at.deallocate() }
+                    padded.initialize(repeating: -.infinity, count: paddedH * paddedW)
+                    at.initialize(repeating: 0, count: wo8)
+                    let interior = padded + rows.padding * paddedW + cols.padding
                     for p in range {
-                        let src = px + p * h * w, dst = pv + p * ho * wo, idx = pa + p * ho * wo
+                        let src = px + p * h * w
+                        for iy in 0..<h { (interior + iy * paddedW).update(from: src + iy * w, count: w) }
                         for oy in 0..<ho {
-                            var y0 = oy * st.0 - padding.0
-                            let y1 = Swift.min(y0 + (kernelSize.0 - 1) * dilation.0 + 1, h)
-                            while y0 < 0 { y0 += dilation.0 }
-                            for ox in 0..<wo {
-                                var x0 = ox * st.1 - padding.1
-                                let x1 = Swift.min(x0 + (kernelSize.1 - 1) * dilation.1 + 1, w)
-                                while x0 < 0 { x0 += dilation.1 }
-                                var best = -Float.infinity, at = y0 * w + x0
-                                var iy = y0
-                                while iy < y1 {
-                                    var ix = x0
-                                    while ix < x1 {
-                                        let v = src[iy * w + ix]
-                                        if v > best || v.isNaN { best = v; at = iy * w + ix }
-                                        ix += dilation.1
+                            best.update(repeating: -.infinity, count: wo8)
+                            let start = Int32(truncatingIfNeeded: firstRow[oy] * w)
+                            for ox in 0..<wo { at[ox] = start &+ firstCol[ox] }
+                            for ki in 0..<rows.kernel {
+                                let py = oy * rows.stride + ki * rows.dilation, iy = py - rows.padding
+                                if iy < 0 || iy >= h { continue }   // a row of padding
+                                for kj in 0..<cols.kernel {
+                                    let line = padded + py * paddedW + kj * cols.dilation
+                                    let index0 = iy * w + kj * cols.dilation - cols.padding
+                                    var ox = 0
+                                    while ox < wo8 {
+                                        maxPoolLanes(line + ox * cols.stride, stride: cols.stride,
+                                                     index0: index0 + ox * cols.stride, best + ox, at + ox)
+                                        ox += lanes
                                     }
-                                    iy += dilation.0
                                 }
-                                dst[oy * wo + ox] = best
-                                idx[oy * wo + ox] = Int32(at)
                             }
+                            (pv + (p * ho + oy) * wo).update(from: best, count: wo)
+                            (pa + (p * ho + oy) * wo).update(from: at, count: wo)
                         }
                     }
                 }
-            }
+            } } }
         } }
         return Tensor.result("max_pool2d", shape: outShape, data: values, parents: [x]) { g in
             [Tensor(shape: x.shape) { gx in
@@ -119,56 +193,64 @@ extension Functional {
                                       dilation: (1, 1), ceilMode: ceilMode)
         let (h, w) = (x.shape[2], x.shape[3]), planes = x.shape[0] * x.shape[1]
         let outShape = [x.shape[0], x.shape[1], ho, wo]
-        /// The window of output (oy, ox) clipped to the input and the factor its sum is divided by.
-        @inline(__always)
-        func window(_ oy: Int, _ ox: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int, divisor: Float) {
-            let y0 = oy * st.0 - padding.0, x0 = ox * st.1 - padding.1
-            let y1 = Swift.min(y0 + kernelSize.0, h + padding.0), x1 = Swift.min(x0 + kernelSize.1, w + padding.1)
-            let padded = (y1 - y0) * (x1 - x0)
-            let cy0 = Swift.max(y0, 0), cx0 = Swift.max(x0, 0), cy1 = Swift.min(y1, h), cx1 = Swift.min(x1, w)
-            let divisor = divisorOverride ?? (countIncludePad ? padded : (cy1 - cy0) * (cx1 - cx0))
-            return (cy0, cy1, cx0, cx1, Float(divisor))
+        let rows = PoolAxis(size: h, out: ho, kernel: kernelSize.0, stride: st.0, padding: padding.0, dilation: 1)
+        let cols = PoolAxis(size: w, out: wo, kernel: kernelSize.1, stride: st.1, padding: padding.1, dilation: 1)
+        let rowTaps = (0..<rows.kernel).map(rows.tap), colTaps = (0..<cols.kernel).map(cols.tap)
+        // The divisor of every output position, shared by all planes. An empty clipped window
+        // (impossible with padding <= kernel/2) would give 0/0; PyTorch writes 0 there.
+        let rowExtents = (0..<ho).map(rows.extents), colExtents = (0..<wo).map(cols.extents)
+        var divisors = [Float](repeating: 1, count: ho * wo)
+        for oy in 0..<ho {
+            for ox in 0..<wo {
+                let (ry, cx) = (rowExtents[oy], colExtents[ox])
+                let d = divisorOverride ?? (countIncludePad ? ry.padded * cx.padded : ry.inside * cx.inside)
+                divisors[oy * wo + ox] = ry.inside * cx.inside == 0 ? .infinity : Float(d)
+            }
         }
         var values = [Float](repeating: 0, count: planes * ho * wo)
-        x.data.withUnsafeBufferPointer { pxBuf in values.withUnsafeMutableBufferPointer { pvBuf in
-            let px = pxBuf.baseAddress!, pv = pvBuf.baseAddress!
-            forEachPlaneRange(planes, elementsPerPlane: ho * wo * kernelSize.0 * kernelSize.1) { range in
+        x.data.withUnsafeBufferPointer { pxBuf in values.withUnsafeMutableBufferPointer { pvBuf in divisors.withUnsafeBufferPointer { pdBuf in
+            rowTaps.withUnsafeBufferPointer { rowTaps in colTaps.withUnsafeBufferPointer { colTaps in
+            let px = pxBuf.baseAddress!, pv = pvBuf.baseAddress!, pd = pdBuf.baseAddress!
+            forEachPlaneRange(planes, elementsPerPlane: ho * wo * rows.kernel * cols.kernel) { range in
                 for p in range {
-                    let src = px + p * h * w, dst = pv + p * ho * wo
+                    let src = px + p * h * w
                     for oy in 0..<ho {
-                        for ox in 0..<wo {
-                            let win = window(oy, ox)
-                            if win.y0 >= win.y1 || win.x0 >= win.x1 { dst[oy * wo + ox] = 0; continue }
-                            var sum: Float = 0
-                            for iy in win.y0..<win.y1 {
-                                for ix in win.x0..<win.x1 { sum += src[iy * w + ix] }
+                        let sum = pv + (p * ho + oy) * wo, div = pd + oy * wo
+                        for (rowOffset, yLo, yHi) in rowTaps where oy >= yLo && oy < yHi {
+                            let line = src + (oy * rows.stride + rowOffset) * w
+                            for (offset, lo, hi) in colTaps {
+                                for ox in lo..<hi { sum[ox] += line[ox &* cols.stride &+ offset] }
                             }
-                            dst[oy * wo + ox] = sum / win.divisor
                         }
+                        for ox in 0..<wo { sum[ox] /= div[ox] }
                     }
                 }
             }
-        } }
+        } } } } }
         return Tensor.result("avg_pool2d", shape: outShape, data: values, parents: [x]) { g in
             [Tensor(shape: x.shape) { gx in
                 gx.initialize(repeating: 0)
-                g.data.withUnsafeBufferPointer { pgBuf in
-                    let pg = pgBuf.baseAddress!, pgx = gx.baseAddress!
-                    forEachPlaneRange(planes, elementsPerPlane: ho * wo * kernelSize.0 * kernelSize.1) { range in
+                g.data.withUnsafeBufferPointer { pgBuf in divisors.withUnsafeBufferPointer { pdBuf in
+                    rowTaps.withUnsafeBufferPointer { rowTaps in colTaps.withUnsafeBufferPointer { colTaps in
+                    let pg = pgBuf.baseAddress!, pgx = gx.baseAddress!, pd = pdBuf.baseAddress!
+                    forEachPlaneRange(planes, elementsPerPlane: ho * wo * rows.kernel * cols.kernel) { range in
+                        let share = UnsafeMutablePointer<Float>.allocate(capacity: wo)
+                        defer { share.deallocate() }
                         for p in range {
-                            let dst = pgx + p * h * w, src = pg + p * ho * wo
+                            let dst = pgx + p * h * w
                             for oy in 0..<ho {
-                                for ox in 0..<wo {
-                                    let win = window(oy, ox)
-                                    let share = src[oy * wo + ox] / win.divisor
-                                    for iy in win.y0..<Swift.max(win.y0, win.y1) {
-                                        for ix in win.x0..<Swift.max(win.x0, win.x1) { dst[iy * w + ix] += share }
+                                let grad = pg + (p * ho + oy) * wo, div = pd + oy * wo
+                                for ox in 0..<wo { share[ox] = grad[ox] / div[ox] }
+                                for (rowOffset, yLo, yHi) in rowTaps where oy >= yLo && oy < yHi {
+                                    let line = dst + (oy * rows.stride + rowOffset) * w
+                                    for (offset, lo, hi) in colTaps {
+                                        for ox in lo..<hi { line[ox &* cols.stride &+ offset] += share[ox] }
                                     }
                                 }
                             }
                         }
                     }
-                }
+                } } } }
             }]
         }
     }

@@ -24,6 +24,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        Papers.registerFixtures()
         if list {
             print("ops (kind: op):")
             for id in FixtureRegistry.opIds { print("  \(id)") }

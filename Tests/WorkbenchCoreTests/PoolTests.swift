@@ -24,6 +24,21 @@ private func random(_ shape: [Int], seed: UInt64) -> Tensor {
         // F.max_pool2d(x, (2,3), stride=(1,2), dilation=(2,1))
         #expect(allClose(F.maxPool2d(plane, kernelSize: (2, 3), stride: (1, 2), dilation: (2, 1)),
                          Tensor(shape: [1, 1, 3, 2], data: [0.25, 0.5, 1, 1.25, 1.5, 0.5])))
+        // Strides above 2 take the general lane path. F.max_pool2d(x, (2,3), stride=(2,3), ceil_mode=True)
+        #expect(allClose(F.maxPool2d(plane, kernelSize: (2, 3), stride: (2, 3), ceilMode: true),
+                         Tensor(shape: [1, 1, 3, 2], data: [1, 1.5, 1, 1.25, 1.5, 0.5])))
+        // F.max_pool2d(x, 3, stride=3, padding=1, ceil_mode=True)
+        #expect(allClose(F.maxPool2d(plane, kernelSize: (3, 3), stride: (3, 3), padding: (1, 1), ceilMode: true),
+                         Tensor(shape: [1, 1, 2, 3], data: [1, 1.25, 1.5, 1.5, 1.25, 0.5])))
+    }
+
+    @Test func maxPoolPropagatesNaN() {
+        // torch: max_pool2d([[1, nan, 3, nan], [3, 2, 1, 0]], 2) -> [nan, nan], grad [[0, 1, 0, 1], [0, 0, 0, 0]].
+        let x = Tensor(shape: [1, 1, 2, 4], data: [1, .nan, 3, .nan, 3, 2, 1, 0], requiresGrad: true)
+        let y = F.maxPool2d(x, kernelSize: (2, 2))
+        #expect(y.data.allSatisfy { $0.isNaN })
+        y.backward(Tensor.ones(y.shape))
+        #expect(x.grad?.data == [0, 1, 0, 1, 0, 0, 0, 0])
     }
 
     @Test func avgPoolMatchesPyTorch() {

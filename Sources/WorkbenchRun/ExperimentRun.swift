@@ -1,0 +1,228 @@
+// One run of a paper's reference experiment: its directory (config.json, metrics.jsonl,
+// checkpoints/, plots/, samples/, summary.json), logging, plots, progress, checkpoints and resume.
+import Foundation
+import WorkbenchData
+import WorkbenchNN
+
+/// Where a training loop stands, saved with every checkpoint.
+public struct TrainingState: Sendable, Equatable {
+    /// Index of the last completed epoch (0-based); a resumed run continues at `epoch + 1`.
+    public var epoch: Int
+    public var step: Int
+    public var bestMetric: Double?
+    public var extra: [String: Double]
+
+    public init(epoch: Int, step: Int, bestMetric: Double? = nil, extra: [String: Double] = [:]) {
+        self.epoch = epoch
+        self.step = step
+        self.bestMetric = bestMetric
+        self.extra = extra
+    }
+}
+
+public final class ExperimentRun {
+    public let paper: String
+    public let preset: String
+    public let seed: UInt64
+    /// `--epochs` override; nil means the preset's own number.
+    public let epochs: Int?
+    /// `--data-dir` override for datasets.
+    public let dataDirectory: String?
+    public let directory: String
+    public let isResumed: Bool
+    public var plotsDirectory: String { directory + "/plots" }
+    public var samplesDirectory: String { directory + "/samples" }
+    public var checkpointsDirectory: String { directory + "/checkpoints" }
+    public var lastCheckpointPath: String { checkpointsDirectory + "/last.safetensors" }
+    public var bestCheckpointPath: String { checkpointsDirectory + "/best.safetensors" }
+
+    public private(set) var records: [[String: Double]] = []
+    let started = ContinuousClock.now
+    /// Seconds already spent before a resume (kept in checkpoints).
+    var previousSeconds: Double = 0
+
+    /// Creates `root/<paper>-<preset>-<timestamp>` (or uses `directory` exactly when resuming).
+    public init(paper: String, preset: String, seed: UInt64, epochs: Int?, dataDirectory: String?,
+                root: String = "runs", resumeDirectory: String? = nil) throws {
+        self.paper = paper
+        self.preset = preset
+        self.seed = seed
+        self.epochs = epochs
+        self.dataDirectory = dataDirectory
+        let fm = FileManager.default
+        if let resumeDirectory {
+            directory = resumeDirectory
+            isResumed = true
+            guard fm.fileExists(atPath: resumeDirectory + "/config.json") else {
+                throw RunError.invalid("\(resumeDirectory) is not a run directory (no config.json)")
+            }
+        } else {
+            let stamp = ExperimentRun.timestamp()
+            var dir = "\(root)/\(paper)-\(preset)-\(stamp)"
+            var n = 2
+            while fm.fileExists(atPath: dir) { dir = "\(root)/\(paper)-\(preset)-\(stamp)-\(n)"; n += 1 }
+            directory = dir
+            isResumed = false
+        }
+        for d in [directory, plotsDirectory, samplesDirectory, checkpointsDirectory] {
+            do { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
+                throw RunError.invalid("cannot create \(d): \(error.localizedDescription)")
+            }
+        }
+        if isResumed { records = try readRecords() }
+    }
+
+    static func timestamp() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f.string(from: Date())
+    }
+
+    // MARK: config and metrics
+
+    /// Writes config.json: the experiment's hyperparameters plus what identifies the run.
+    /// A resumed run keeps the original file.
+    public func writeConfig(_ hyperparameters: [String: JSONValue]) throws {
+        let path = directory + "/config.json"
+        if isResumed && FileManager.default.fileExists(atPath: path) { return }
+        var run: [String: JSONValue] = [
+            "paper": .string(paper), "preset": .string(preset), "seed": .int(Int(seed)),
+            "git_commit": .string(Machine.gitCommit()), "machine": .object(Machine.description),
+            "started": .string(ISO8601DateFormatter().string(from: Date())),
+        ]
+        if let epochs { run["epochs_override"] = .int(epochs) }
+        if let dataDirectory { run["data_dir"] = .string(dataDirectory) }
+        let config: JSONValue = .object(["run": .object(run), "hyperparameters": .object(hyperparameters)])
+        try writeJSON(config, to: path)
+    }
+
+    /// Appends one record to metrics.jsonl (non-finite values become null).
+    public func log(epoch: Int? = nil, step: Int? = nil, _ values: [String: Double]) throws {
+        var record = values
+        if let epoch { record["epoch"] = Double(epoch) }
+        if let step { record["step"] = Double(step) }
+        record["time"] = (elapsedSeconds * 1000).rounded() / 1000
+        records.append(record)
+        let object = JSONValue.object(record.mapValues { $0.isFinite ? .double($0) : .null })
+        let line = object.jsonText + "\n"
+        let path = directory + "/metrics.jsonl"
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw RunError.invalid("cannot create \(path)") }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw RunError.invalid("cannot write \(path)") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+    }
+
+    func readRecords() throws -> [[String: Double]] {
+        let path = directory + "/metrics.jsonl"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard case .object(let o)? = JSONValue.parse(String(line)) else { return nil }
+            return o.compactMapValues { $0.doubleValue ?? ($0 == .null ? Double.nan : nil) }
+        }
+    }
+
+    /// Seconds of training so far, including time before a resume.
+    public var elapsedSeconds: Double {
+        let d = ContinuousClock.now - started
+        return previousSeconds + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// Writes plots/<name>.png: the given metric keys of `records` against `x`.
+    public func plot(_ name: String, title: String, x: String, series: [String], yLabel: String) throws {
+        let lines = series.map { key -> PlotSeries in
+            let points = records.filter { $0[x] != nil && $0[key] != nil }
+            return PlotSeries(key, x: points.map { $0[x]! }, y: points.map { $0[key]! })
+        }
+        let plot = LinePlot(title: title, xLabel: x, yLabel: yLabel, series: lines)
+        try plot.writePNG(to: "\(plotsDirectory)/\(name).png")
+    }
+
+    public func progress(_ label: String, total: Int) -> Progress { Progress(label: label, total: total) }
+
+    /// Stops the run with a clear message when `value` is NaN or infinite.
+    public func checkFinite(_ value: Float, _ name: String) throws {
+        guard value.isFinite else {
+            let last = FileManager.default.fileExists(atPath: lastCheckpointPath) ? lastCheckpointPath : nil
+            throw RunError.nonFinite(name: name, lastCheckpoint: last)
+        }
+    }
+
+    /// True once the user pressed Ctrl-C: finish the step, save a checkpoint, return.
+    public var stopRequested: Bool { Interrupt.isRequested }
+
+    // MARK: checkpoints
+
+    /// Writes checkpoints/last.safetensors (and best.safetensors) atomically.
+    public func saveCheckpoint(modules: [String: Module], optimizers: [String: Optimizer],
+                               generators: [String: Generator], state: TrainingState, isBest: Bool) throws {
+        var metadata: [String: String] = [
+            "paper": paper, "preset": preset,
+            "state": JSONValue.object(Self.encode(state).merging(["seconds": .double(elapsedSeconds)]) { $1 }).jsonText,
+        ]
+        for (name, g) in generators { metadata["generator." + name] = g.serialized }
+        try Checkpoint.save(modules: modules, optimizers: optimizers, metadata: metadata, to: lastCheckpointPath)
+        if isBest {
+            try Checkpoint.save(modules: modules, optimizers: optimizers, metadata: metadata, to: bestCheckpointPath)
+        }
+    }
+
+    /// On a resumed run, loads last.safetensors into the modules and optimizers and returns the
+    /// saved generators and state; nil on a fresh run. Metrics logged after that checkpoint (an
+    /// interrupted epoch) are dropped so that the resumed run logs them again.
+    public func restoreCheckpoint(modules: [String: Module], optimizers: [String: Optimizer]) throws
+        -> (generators: [String: Generator], state: TrainingState)? {
+        guard isResumed, FileManager.default.fileExists(atPath: lastCheckpointPath) else { return nil }
+        let (_, metadata) = try Checkpoint.load(from: lastCheckpointPath, modules: modules, optimizers: optimizers)
+        guard let stateText = metadata["state"], case .object(let o)? = JSONValue.parse(stateText),
+              let epoch = o["epoch"]?.intValue, let step = o["step"]?.intValue else {
+            throw RunError.invalid("\(lastCheckpointPath) has no training state")
+        }
+        var generators: [String: Generator] = [:]
+        for (key, value) in metadata where key.hasPrefix("generator.") {
+            guard let g = Generator(serialized: value) else { throw RunError.invalid("\(lastCheckpointPath): bad \(key)") }
+            generators[String(key.dropFirst("generator.".count))] = g
+        }
+        var extra: [String: Double] = [:]
+        if case .object(let e)? = o["extra"] { extra = e.compactMapValues(\.doubleValue) }
+        let state = TrainingState(epoch: epoch, step: step, bestMetric: o["best"]?.doubleValue, extra: extra)
+        previousSeconds = o["seconds"]?.doubleValue ?? 0
+        records = records.filter { r in
+            if let e = r["epoch"] { return e <= Double(epoch + 1) }
+            return (r["step"] ?? 0) <= Double(step)
+        }
+        try rewriteRecords()
+        return (generators, state)
+    }
+
+    static func encode(_ s: TrainingState) -> [String: JSONValue] {
+        var o: [String: JSONValue] = ["epoch": .int(s.epoch), "step": .int(s.step), "extra": .object(s.extra.mapValues { .double($0) })]
+        if let b = s.bestMetric { o["best"] = .double(b) }
+        return o
+    }
+
+    func rewriteRecords() throws {
+        let text = records.map { JSONValue.object($0.mapValues { $0.isFinite ? .double($0) : .null }).jsonText + "\n" }.joined()
+        try writeFileAtomically(directory + "/metrics.jsonl", Array(text.utf8))
+    }
+
+    // MARK: summary
+
+    /// Writes summary.json: the experiment's final metrics plus wall time and peak memory.
+    public func writeSummary(_ metrics: [String: Double]) throws -> [String: Double] {
+        var summary = metrics
+        summary["wall_seconds"] = (elapsedSeconds * 10).rounded() / 10
+        summary["peak_rss_mb"] = Machine.peakRSSMegabytes()
+        try writeJSON(.object(summary.mapValues { $0.isFinite ? .double($0) : .null }), to: directory + "/summary.json")
+        return summary
+    }
+
+    func writeJSON(_ value: JSONValue, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try writeFileAtomically(path, Array(try encoder.encode(value)) + [10])
+    }
+}

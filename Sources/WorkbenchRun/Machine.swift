@@ -1,0 +1,43 @@
+// Facts about the machine and the source tree recorded in config.json and summary.json.
+import Foundation
+
+public enum Machine {
+    /// `git rev-parse HEAD` of the current directory (with `-dirty` for local changes), or "unknown".
+    public static func gitCommit() -> String {
+        guard let head = run("/usr/bin/env", ["git", "rev-parse", "--short=12", "HEAD"]) else { return "unknown" }
+        let dirty = run("/usr/bin/env", ["git", "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        return head + (dirty ? "-dirty" : "")
+    }
+
+    public static var description: [String: JSONValue] {
+        let info = ProcessInfo.processInfo
+        return [
+            "host": .string(info.hostName),
+            "cores": .int(info.activeProcessorCount),
+            "memory_gib": .double((Double(info.physicalMemory) / 1_073_741_824 * 10).rounded() / 10),
+            "os": .string(info.operatingSystemVersionString),
+        ]
+    }
+
+    /// Peak resident set size of this process in MiB (VmHWM).
+    public static func peakRSSMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return (kb / 1024 * 10).rounded() / 10
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,38 @@
+// The one protocol a paper module implements to appear in `workbench list` and `workbench run`.
+
+public protocol PaperExperiment {
+    /// Command-line id: `workbench run inception`.
+    static var id: String { get }
+    /// Title with citation, e.g. "GoogLeNet / Inception — Szegedy et al. 2014, arXiv:1409.4842".
+    static var title: String { get }
+    /// Presets in display order with a one-line description each.
+    static var presets: [(name: String, summary: String)] { get }
+    static var defaultPreset: String { get }
+    /// Dataset ids the paper needs ("fashion-mnist"), for `workbench list`.
+    static var datasets: [String] { get }
+    /// Registers the paper's model ids with `FixtureRegistry` for `workbench verify`.
+    static func registerFixtures()
+    /// Runs the reference experiment for `run.preset` in a new or resumed run directory and
+    /// returns the final metrics for summary.json (standard names where they apply:
+    /// test_accuracy 0-1, bleu 0-100, fid, eval_return_mean, epochs, frames).
+    static func run(_ run: ExperimentRun) throws -> [String: Double]
+}
+
+/// Errors that end a run with a message instead of a crash.
+public enum RunError: Error, CustomStringConvertible {
+    case nonFinite(name: String, lastCheckpoint: String?)
+    case unknownPreset(paper: String, preset: String, known: [String])
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .nonFinite(let name, let checkpoint):
+            return "training diverged: \(name) is not finite (NaN or infinity). "
+                + (checkpoint.map { "The last good checkpoint is \($0)." } ?? "No checkpoint was written yet.")
+        case .unknownPreset(let paper, let preset, let known):
+            return "\(paper) has no preset '\(preset)'; presets: \(known.joined(separator: ", "))"
+        case .invalid(let message):
+            return message
+        }
+    }
+}

@@ -1,0 +1,92 @@
+// `workbench run` and `workbench resume`: a paper's reference experiment in a run directory.
+import ArgumentParser
+import Foundation
+import WorkbenchRun
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a paper's reference experiment.",
+        discussion: "Writes runs/<paper>-<preset>-<time>/ with config.json, metrics.jsonl, checkpoints/, plots/ and summary.json."
+    )
+
+    @Argument(help: "Paper id (see `workbench list`).")
+    var paper: String
+
+    @Option(help: "Preset (see `workbench list`); default: the paper's.")
+    var preset: String?
+
+    @Option(help: "Number of epochs (default: the preset's).")
+    var epochs: Int?
+
+    @Option(help: "Random seed; the same seed gives the same run.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Parent directory of run directories.")
+    var out: String = "runs"
+
+    @Option(help: "Directory holding datasets (overrides WORKBENCH_DATA).")
+    var dataDir: String?
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    }
+
+    func run() throws {
+        let paper = try Papers.find(self.paper)
+        let preset = self.preset ?? paper.defaultPreset
+        guard paper.presets.contains(where: { $0.name == preset }) else {
+            throw RunError.unknownPreset(paper: paper.id, preset: preset, known: paper.presets.map { $0.name })
+        }
+        let run = try ExperimentRun(paper: paper.id, preset: preset, seed: seed, epochs: epochs,
+                                    dataDirectory: dataDir, root: out)
+        try execute(paper, run)
+    }
+}
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Continue a stopped run from its last checkpoint.")
+
+    @Argument(help: "The run directory.")
+    var runDirectory: String
+
+    func run() throws {
+        let config = try RunReport.config(of: runDirectory)
+        guard case .string(let id)? = config["run"]?["paper"], case .string(let preset)? = config["run"]?["preset"],
+              let seed = config["run"]?["seed"]?.intValue else {
+            throw RunError.invalid("\(runDirectory)/config.json lacks run.paper, run.preset or run.seed")
+        }
+        var dataDir: String?
+        if case .string(let d)? = config["run"]?["data_dir"] { dataDir = d }
+        let paper = try Papers.find(id)
+        let run = try ExperimentRun(paper: id, preset: preset, seed: UInt64(seed), epochs: config["run"]?["epochs_override"]?.intValue,
+                                    dataDirectory: dataDir, resumeDirectory: runDirectory)
+        try execute(paper, run)
+    }
+}
+
+/// Runs the experiment, then writes and prints the summary; a stop or a divergence is reported.
+func execute(_ paper: any PaperExperiment.Type, _ run: ExperimentRun) throws {
+    Interrupt.install()
+    print("\(run.isResumed ? "Resuming" : "Running") \(paper.id) (preset \(run.preset), seed \(run.seed)) in \(run.directory)")
+    let metrics: [String: Double]
+    do {
+        metrics = try paper.run(run)
+    } catch let error as RunError {
+        print("error: \(error.description)")
+        throw ExitCode.failure
+    }
+    if Interrupt.isRequested {
+        print("Stopped. Continue with: workbench resume \(run.directory)")
+        throw ExitCode(130)
+    }
+    let summary = try run.writeSummary(metrics)
+    print("Summary (\(run.directory)/summary.json):")
+    for (key, value) in summary.sorted(by: { $0.key < $1.key }) { print("  \(key): \(RunReportFormat.value(value))") }
+    print("Plots: \(run.plotsDirectory)   report: workbench report \(run.directory)")
+}
+
+enum RunReportFormat {
+    static func value(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e12 ? String(Int(v)) : String(format: "%.4f", v)
+    }
+}
