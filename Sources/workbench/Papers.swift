@@ -1,9 +1,11 @@
 // The papers the command line knows. Adding a paper module adds one line here
 // (`workbench new` does it for you); nothing else in the CLI names a paper.
+import Inception
 import WorkbenchRun
 
 enum Papers {
     nonisolated(unsafe) static let all: [any PaperExperiment.Type] = [
+        InceptionExperiment.self,
     ]
 
     static func find(_ id: String) throws -> any PaperExperiment.Type {
