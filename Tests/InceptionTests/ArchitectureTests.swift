@@ -12,6 +12,8 @@ import Inception
         var noAux = GoogLeNetConfig.fashionMNIST
         noAux.auxClassifiers = false
         #expect(GoogLeNet(noAux, generator: &g).parameterCount == 390_930)
+        #expect(model.parameterCount == 390_930 + 80_714 + 80_842)
+        #expect(GoogLeNet(.quick, generator: &g).inferenceParameterCount == 99_370)
     }
 
     /// Table 1 with biases: 6,998,552 parameters at inference; the two auxiliary heads add

@@ -15,6 +15,7 @@ import Inception
         InceptionFixtures.register()
         let report = FixtureVerifier.verify(path: path)
         #expect(report.passed, "\(report.line)")
-        print(report.line)
+        // Margin: the worst compared element's error as a fraction of its tolerance.
+        print(report.line, "worst ratio", report.worst?.worstRatio ?? -1)
     }
 }
