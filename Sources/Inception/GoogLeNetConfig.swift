@@ -113,18 +113,23 @@ public struct GoogLeNetConfig: Equatable, Sendable {
 
 // MARK: - JSON (run configs and fixture configs use the same snake_case names)
 
+extension JSONValue {
+    /// A Float as the decimal it was written as (0.96, not 0.9599999785423279).
+    static func number(_ f: Float) -> JSONValue { .double(Double("\(f)") ?? Double(f)) }
+}
+
 extension GoogLeNetConfig {
     public var json: [String: JSONValue] {
         [
             "in_channels": .int(inChannels), "num_classes": .int(numClasses),
             "image_size": .array(imageSize.map { .int($0) }), "stem": .string(stem.rawValue),
             "stem_channels": .array(stemChannels.map { .int($0) }), "width_divisor": .int(widthDivisor),
-            "batch_norm": .bool(batchNorm), "bn_eps": .double(Double(bnEps)), "lrn": .bool(lrn),
+            "batch_norm": .bool(batchNorm), "bn_eps": .number(bnEps), "lrn": .bool(lrn),
             "branch3_kernel": .int(branch3Kernel), "ceil_mode": .bool(ceilMode),
             "aux_classifiers": .bool(auxClassifiers), "aux_pool_kernel": .int(auxPoolKernel),
             "aux_pool_stride": .int(auxPoolStride), "aux_conv_channels": .int(auxConvChannels),
-            "aux_hidden": .int(auxHidden), "aux_dropout": .double(Double(auxDropout)),
-            "aux_weight": .double(Double(auxWeight)), "dropout": .double(Double(dropout)),
+            "aux_hidden": .int(auxHidden), "aux_dropout": .number(auxDropout),
+            "aux_weight": .number(auxWeight), "dropout": .number(dropout),
         ]
     }
 

@@ -48,9 +48,9 @@ public struct Recipe: Sendable {
     public var json: [String: JSONValue] {
         [
             "model": .object(model.json), "epochs": .int(epochs), "batch_size": .int(batchSize),
-            "optimizer": .object(["type": .string("sgd"), "lr": .double(Double(learningRate)),
-                                  "momentum": .double(Double(momentum)), "weight_decay": .double(Double(weightDecay))]),
-            "lr_schedule": .object(["type": .string("staircase"), "factor": .double(Double(decayFactor)),
+            "optimizer": .object(["type": .string("sgd"), "lr": .number(learningRate),
+                                  "momentum": .number(momentum), "weight_decay": .number(weightDecay)]),
+            "lr_schedule": .object(["type": .string("staircase"), "factor": .number(decayFactor),
                                     "steps_over_run": .int(decaySteps)]),
             "augmentation": .object(["random_crop_padding": .int(augmentation.randomCropPadding),
                                      "horizontal_flip": .bool(augmentation.horizontalFlip)]),
