@@ -35,9 +35,10 @@ test: deps
 # Fixtures that no unit test uses: the verifier must read their configs, not rely on the tests.
 	.build/release/workbench verify Tests/Fixtures/unseen
 
-# Until a paper module exists, the main job is the core's speed check (release build).
+# The first thing to try: GoogLeNet's quick preset on the real Fashion-MNIST (a few minutes on 2 cores).
 run: deps
-	swift run -c release workbench-bench core
+	swift build -c release --product workbench
+	.build/release/workbench run inception --preset quick
 
 # A Python virtual environment with PyTorch, used only to write fixtures and run the peer.
 venv: $(PYTHON)

@@ -6,6 +6,7 @@ import PackageDescription
 let papers: [String] = [
     "DCGAN",
     "DQN",
+    "Inception",
     "Seq2Seq",
 ]
 

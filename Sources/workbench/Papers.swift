@@ -2,13 +2,15 @@
 // (`workbench new` does it for you); nothing else in the CLI names a paper.
 import DCGAN
 import DQN
+import Inception
 import Seq2Seq
 import WorkbenchRun
 
 enum Papers {
     nonisolated(unsafe) static let all: [any PaperExperiment.Type] = [
-        DCGAN.self,
+        InceptionExperiment.self,
         DQNExperiment.self,
+        DCGAN.self,
         Seq2SeqExperiment.self,
     ]
 

@@ -6,6 +6,6 @@ struct Workbench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workbench",
         abstract: "Reimplement classic deep-learning papers on a CPU and check them against PyTorch.",
-        subcommands: [List.self, Run.self, Resume.self, Report.self, Verify.self]
+        subcommands: [List.self, Run.self, Resume.self, Report.self, Verify.self, Eval.self, Predict.self]
     )
 }

@@ -1,0 +1,114 @@
+// `workbench run inception`: GoogLeNet trained on Fashion-MNIST with the paper's recipe adapted
+// (SGD with momentum, staircase learning-rate decay, auxiliary losses at weight 0.3).
+import Foundation
+import WorkbenchData
+import WorkbenchNN
+import WorkbenchRun
+
+public enum InceptionExperiment: PaperExperiment {
+    public static let id = "inception"
+    public static let title = "GoogLeNet / Inception — Szegedy et al. 2014, arXiv:1409.4842"
+    public static var presets: [(name: String, summary: String)] { Recipe.presets }
+    public static let defaultPreset = "fashion"
+    public static let datasets = ["fashion-mnist"]
+
+    public static func registerFixtures() { InceptionFixtures.register() }
+
+    public static func run(_ run: ExperimentRun) throws -> [String: Double] {
+        let recipe = try Recipe.preset(run.preset)
+        let epochs = run.epochs ?? recipe.epochs
+        var hyper = recipe.json
+        hyper["epochs"] = .int(epochs)
+        try run.writeConfig(hyper)
+
+        let train = try FashionMNIST.load(split: .train, dataDirectory: run.dataDirectory)
+        let test = try FashionMNIST.load(split: .test, dataDirectory: run.dataDirectory)
+
+        var g = Generator(seed: run.seed)
+        let dropoutSeed = g.next()
+        let model = GoogLeNet(recipe.model, generator: &g, dropoutSeed: dropoutSeed)
+        let optimizer = SGD(model.parameters(), lr: recipe.learningRate, momentum: recipe.momentum,
+                            weightDecay: recipe.weightDecay)
+        let stepsPerEpoch = train.count / recipe.batchSize
+        let totalSteps = stepsPerEpoch * epochs
+        print("GoogLeNet \(run.preset): \(model.inferenceParameterCount) parameters at inference, "
+              + "\(model.parameterCount) with the auxiliary heads; \(epochs) epochs of \(stepsPerEpoch) steps")
+
+        var start = 0, step = 0
+        var best = -Double.infinity
+        if let (generators, state) = try run.restoreCheckpoint(modules: ["model": model], optimizers: ["optimizer": optimizer]) {
+            if let dropout = generators["dropout"] { model.random.generator = dropout }
+            start = state.epoch + 1
+            step = state.step
+            best = state.bestMetric ?? best
+        }
+
+        var last: Evaluation?
+        var epochsDone = start
+        for epoch in start..<epochs {
+            let batches = ImageBatches(train, batchSize: recipe.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
+                                       dropLast: true, augmentation: recipe.augmentation, normalization: .fashionMNIST)
+            let bar = run.progress("epoch \(epoch + 1)/\(epochs)", total: batches.count)
+            var lossSum = 0.0, correct = 0, seen = 0
+            let clock = ContinuousClock.now
+            model.train()
+            for (i, (x, y)) in batches.enumerated() {
+                optimizer.lr = recipe.learningRate(step: step, totalSteps: totalSteps)
+                optimizer.zeroGrad()
+                let out = model(x)
+                let loss = model.loss(out, target: y)
+                try run.checkFinite(loss.item(), "loss")
+                loss.backward()
+                optimizer.step()
+                step += 1
+                lossSum += Double(loss.item()) * Double(y.count)
+                correct += zip(out.logits.argmax(dim: 1).data, y.data).filter { $0 == $1 }.count
+                seen += y.count
+                bar.update(i + 1, info: String(format: "loss %.3f  acc %.3f  lr %.4f", lossSum / Double(seen),
+                                               Double(correct) / Double(seen), optimizer.lr))
+                // A stop mid-epoch keeps the last epoch-end checkpoint, so that a resumed run
+                // repeats this epoch exactly as an uninterrupted run would.
+                if run.stopRequested { break }
+            }
+            bar.finish()
+            if run.stopRequested { break }
+            let trainSeconds = Double((ContinuousClock.now - clock).components.seconds)
+                + Double((ContinuousClock.now - clock).components.attoseconds) * 1e-18
+            let eval = Evaluation.run(model, on: test, batchSize: recipe.evalBatchSize)
+            last = eval
+            let isBest = eval.accuracy > best
+            if isBest { best = eval.accuracy }
+            print(String(format: "epoch %d: train loss %.4f, train accuracy %.4f, test loss %.4f, test accuracy %.4f%@",
+                         epoch + 1, lossSum / Double(seen), Double(correct) / Double(seen), eval.loss, eval.accuracy,
+                         isBest ? " (best)" : ""))
+            try run.log(epoch: epoch + 1, step: step, [
+                "train_loss": lossSum / Double(seen), "train_accuracy": Double(correct) / Double(seen),
+                "test_loss": eval.loss, "test_accuracy": eval.accuracy, "lr": Double(optimizer.lr),
+                "ms_per_step": trainSeconds * 1000 / Double(max(batches.count, 1)),
+                "images_per_second": Double(seen) / max(trainSeconds, 1e-9),
+            ])
+            try run.plot("accuracy", title: "GoogLeNet on Fashion-MNIST (\(run.preset))", x: "epoch",
+                         series: ["train_accuracy", "test_accuracy"], yLabel: "accuracy")
+            try run.plot("loss", title: "GoogLeNet on Fashion-MNIST (\(run.preset))", x: "epoch",
+                         series: ["train_loss", "test_loss"], yLabel: "cross-entropy")
+            try eval.confusion.writePNG(to: run.samplesDirectory + "/confusion_matrix.png",
+                                        title: "Test confusion matrix, epoch \(epoch + 1)")
+            try eval.writeSampleGrid(test, png: run.samplesDirectory + "/test_predictions.png",
+                                     labels: run.samplesDirectory + "/test_predictions.txt")
+            try run.saveCheckpoint(modules: ["model": model], optimizers: ["optimizer": optimizer],
+                                   generators: ["dropout": model.random.generator],
+                                   state: TrainingState(epoch: epoch, step: step, bestMetric: best), isBest: isBest)
+            epochsDone = epoch + 1
+        }
+
+        var summary: [String: Double] = ["epochs": Double(epochsDone), "best_test_accuracy": best,
+                                         "parameters": Double(model.inferenceParameterCount)]
+        if let last {
+            summary["test_accuracy"] = last.accuracy
+            summary.merge(last.perClass) { $1 }
+        } else if let record = run.records.last, let acc = record["test_accuracy"] {
+            summary["test_accuracy"] = acc
+        }
+        return summary
+    }
+}
