@@ -46,9 +46,13 @@ $(PYTHON):
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q torch safetensors numpy
 
+# Regenerates every committed fixture (deterministic: unchanged files stay byte-identical).
 fixtures: $(PYTHON)
 	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
 	$(PYTHON) Tests/Fixtures/make_module_fixtures.py
+	for script in papers/*/reference/make_fixtures.py; do $(PYTHON) $$script || exit 1; done
+	$(VENV)/bin/pip install -q gymnasium minatar
+	$(PYTHON) papers/dqn/reference/make_traces.py
 
 # Every BENCHMARKS workload, Swift and PyTorch interleaved, one ratio table (JSON under runs/).
 bench: deps $(PYTHON)

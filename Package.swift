@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "workbench", dependencies: libraries + papers.map { .target(name: $0) } + [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "WorkbenchNN", "CBLAS"],
+        .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "WorkbenchNN", "CBLAS", "Inception", "DCGAN"],
                           path: "Benchmarks/Sources"),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "WorkbenchTesting"]),

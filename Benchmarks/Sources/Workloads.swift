@@ -1,5 +1,7 @@
 // The BENCHMARKS workloads on the Swift side: the same networks, shapes, optimizers and steps as
 // Benchmarks/pytorch/peer.py. Each returns a step closure, samples per step and FLOPs if known.
+import DCGAN
+import Inception
 import WorkbenchNN
 
 struct Workload {
@@ -9,7 +11,8 @@ struct Workload {
 }
 
 enum Workloads {
-    static let names = ["sgemm256", "sgemm1024", "dqn_minatar_update", "dqn_minatar_act", "seq2seq_lstm_train"]
+    static let names = ["sgemm256", "sgemm1024", "googlenet_small_train", "dcgan32_train",
+                        "dqn_minatar_update", "dqn_minatar_act", "seq2seq_lstm_train"]
 
     static func make(_ name: String) -> Workload? {
         var g = Generator(seed: 0)
@@ -18,6 +21,28 @@ enum Workloads {
             let n = Int(name.dropFirst(5))!
             let a = Tensor.normal([n, n], generator: &g), b = Tensor.normal([n, n], generator: &g)
             return Workload(step: { _ = withNoGrad { a.matmul(b) } }, samples: n, flops: 2 * Double(n * n * n))
+        case "googlenet_small_train":
+            // The paper module's googlenet_small without auxiliary heads, as BENCHMARKS defines it.
+            var config = GoogLeNetConfig.fashionMNIST
+            config.auxClassifiers = false
+            let model = GoogLeNet(config, generator: &g)
+            let optimizer = SGD(model.parameters(), lr: 0.01, momentum: 0.9)
+            let x = Tensor.normal([128, 1, 28, 28], generator: &g)
+            let y = IndexTensor((0..<128).map { _ in g.integer(below: 10) })
+            return Workload(step: {
+                optimizer.zeroGrad()
+                F.crossEntropy(model.forward(x).logits, target: y).backward()
+                optimizer.step()
+            }, samples: 128, flops: nil)
+        case "dcgan32_train":
+            let netG = DCGANGenerator(.fashionMNIST32, generator: &g)
+            let netD = DCGANDiscriminator(.fashionMNIST32, generator: &g)
+            let (optG, optD) = dcganOptimizers(generator: netG, discriminator: netD)
+            let real = Tensor.uniform([128, 1, 32, 32], low: -1, high: 1, generator: &g)
+            let noise = Tensor.normal([128, 100, 1, 1], generator: &g)
+            return Workload(step: {
+                _ = ganStep(real: real, noise: noise, netG: { netG($0) }, netD: { netD($0) }, optimizerG: optG, optimizerD: optD)
+            }, samples: 128, flops: nil)
         case "dqn_minatar_update", "dqn_minatar_act":
             let online = minatarQ(&g), target = minatarQ(&g)
             try! target.loadStateDict(Dictionary(uniqueKeysWithValues: online.stateDict()))

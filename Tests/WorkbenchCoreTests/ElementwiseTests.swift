@@ -94,3 +94,19 @@ import WorkbenchTesting
         #expect(w.grad!.data == [0, 0, 2, 2, 0, 0, 1, 1])
     }
 }
+
+@Suite struct LookupGradcheckTests {
+    @Test func embeddingGradcheck() {
+        var g = Generator(seed: 21)
+        let w = Tensor.normal([7, 3], generator: &g).requiringGrad()
+        let idx = IndexTensor(shape: [2, 3], data: [1, 4, 1, 6, 0, 4])
+        #expect(gradcheck([w]) { weightedSum(F.embedding(idx, weight: $0[0], paddingIdx: 0)) }.isEmpty)
+    }
+
+    @Test func dropoutGradcheck() {
+        var g = Generator(seed: 22)
+        let x = Tensor.normal([4, 5], generator: &g).requiringGrad()
+        let mask = Tensor.bernoulli([4, 5], p: 0.6, generator: &g)
+        #expect(gradcheck([x]) { weightedSum(F.dropout($0[0], mask: mask, p: 0.4)) }.isEmpty)
+    }
+}

@@ -1,0 +1,90 @@
+// Using a trained model: `workbench sample` (DCGAN), `workbench play` (DQN),
+// `workbench translate` (seq2seq). Each takes a run directory or a checkpoint file.
+import ArgumentParser
+import DCGAN
+import DQN
+import Foundation
+import Seq2Seq
+
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Draw a grid of images from a trained DCGAN generator.")
+
+    @Argument(help: "A dcgan run directory or checkpoint file.")
+    var checkpoint: String
+
+    @Option(help: "Number of images (8 per row).")
+    var count = 64
+
+    @Option(help: "Seed of the noise vectors.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output PNG.")
+    var out = "samples.png"
+
+    func validate() throws {
+        if count < 1 || count > 4096 { throw ValidationError("--count must be in 1...4096") }
+    }
+
+    func run() throws {
+        try DCGAN.sample(checkpoint: checkpoint, count: count, seed: seed, to: out)
+        print("Wrote \(count) samples to \(out)")
+    }
+}
+
+struct Play: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Play episodes with a trained DQN agent and print the returns.")
+
+    @Argument(help: "A dqn run directory or checkpoint file.")
+    var checkpoint: String
+
+    @Option(help: "Number of episodes.")
+    var episodes = 5
+
+    @Option(help: "Seed of the environment and of ε-greedy exploration.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print every frame as text.")
+    var render = false
+
+    @Option(help: "Write every frame as a PNG into this directory.")
+    var frames: String?
+
+    func validate() throws {
+        if episodes < 1 { throw ValidationError("--episodes must be at least 1") }
+    }
+
+    func run() throws {
+        let returns = try DQNExperiment.play(checkpoint: checkpoint, episodes: episodes, seed: seed, render: render, framesOut: frames)
+        let mean = returns.reduce(0, +) / Double(returns.count)
+        print(String(format: "mean return %.2f over %d episodes", mean, returns.count))
+    }
+}
+
+struct Translate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Translate English sentences with a trained seq2seq run (one per argument, or one per line on stdin).")
+
+    @Argument(help: "A seq2seq run directory.")
+    var runDirectory: String
+
+    @Argument(help: "Sentences; read from standard input when none are given.")
+    var sentences: [String] = []
+
+    @Option(help: "Beam width (1 = greedy).")
+    var beam = 5
+
+    func validate() throws {
+        if beam < 1 { throw ValidationError("--beam must be at least 1") }
+    }
+
+    func run() throws {
+        var input = sentences
+        if input.isEmpty {
+            while let line = readLine() { if !line.trimmingCharacters(in: .whitespaces).isEmpty { input.append(line) } }
+        }
+        guard !input.isEmpty else { throw ValidationError("no sentences to translate") }
+        for (source, translation) in zip(input, try Seq2SeqExperiment.translate(checkpoint: runDirectory, sentences: input, beamWidth: beam)) {
+            print("\(source)\t\(translation)")
+        }
+    }
+}
