@@ -50,6 +50,7 @@ public enum InceptionExperiment: PaperExperiment {
                                        dropLast: true, augmentation: recipe.augmentation, normalization: .fashionMNIST)
             let bar = run.progress("epoch \(epoch + 1)/\(epochs)", total: batches.count)
             var lossSum = 0.0, correct = 0, seen = 0
+            var windowLoss = 0.0, windowSteps = 0
             let clock = ContinuousClock.now
             model.train()
             for (i, (x, y)) in batches.enumerated() {
@@ -66,6 +67,18 @@ public enum InceptionExperiment: PaperExperiment {
                 seen += y.count
                 bar.update(i + 1, info: String(format: "loss %.3f  acc %.3f  lr %.4f", lossSum / Double(seen),
                                                Double(correct) / Double(seen), optimizer.lr))
+                // A training curve within epochs too (the quick preset has one epoch).
+                windowLoss += Double(loss.item())
+                windowSteps += 1
+                if windowSteps == 20 {
+                    try run.log(epoch: epoch + 1, step: step, ["batch_loss": windowLoss / 20])
+                    windowLoss = 0
+                    windowSteps = 0
+                    if step % 100 == 0 {
+                        try run.plot("train_steps", title: "GoogLeNet training loss (\(run.preset), mean of 20 steps)",
+                                     x: "step", series: ["batch_loss"], yLabel: "training loss")
+                    }
+                }
                 // A stop mid-epoch keeps the last epoch-end checkpoint, so that a resumed run
                 // repeats this epoch exactly as an uninterrupted run would.
                 if run.stopRequested { break }
@@ -87,6 +100,8 @@ public enum InceptionExperiment: PaperExperiment {
                 "ms_per_step": trainSeconds * 1000 / Double(max(batches.count, 1)),
                 "images_per_second": Double(seen) / max(trainSeconds, 1e-9),
             ])
+            try run.plot("train_steps", title: "GoogLeNet training loss (\(run.preset), mean of 20 steps)",
+                         x: "step", series: ["batch_loss"], yLabel: "training loss")
             try run.plot("accuracy", title: "GoogLeNet on Fashion-MNIST (\(run.preset))", x: "epoch",
                          series: ["train_accuracy", "test_accuracy"], yLabel: "accuracy")
             try run.plot("loss", title: "GoogLeNet on Fashion-MNIST (\(run.preset))", x: "epoch",
