@@ -158,7 +158,9 @@ extension BLEU {
     /// counts); returns the score line and the signature, as the `sacrebleu` command prints them.
     public static func scoreFiles(hypotheses: String, references: String) throws -> String {
         func lines(_ path: String) throws -> [String] {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw BLEUFileError(message: "cannot read \(path) as UTF-8 text (one sentence per line)")
+            }
             var l = text.components(separatedBy: "\n")
             if l.last == "" { l.removeLast() }
             return l

@@ -88,3 +88,19 @@ struct Translate: ParsableCommand {
         }
     }
 }
+
+struct Bleu: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Corpus BLEU of a hypotheses file against a references file, as sacreBLEU computes it by default.",
+        discussion: "One sentence per line in each file, the same number of lines. Prints the score and sacreBLEU's signature.")
+
+    @Argument(help: "Hypotheses (system output), one sentence per line.")
+    var hypotheses: String
+
+    @Argument(help: "References, one sentence per line.")
+    var references: String
+
+    func run() throws {
+        print(try BLEU.scoreFiles(hypotheses: hypotheses, references: references))
+    }
+}

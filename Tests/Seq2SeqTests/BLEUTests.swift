@@ -1,5 +1,6 @@
 // BLEU against numbers computed by the Python sacrebleu 2.6.0 package with its defaults, e.g.
 //   from sacrebleu.metrics import BLEU; s = BLEU().corpus_score(hyps, [refs]); s.score, s.counts, s.totals
+import Foundation
 import Testing
 import Seq2Seq
 
@@ -64,5 +65,21 @@ struct Seq2SeqBLEUTests {
             ("l'été, à 5h.\tfin", "l'été , à 5h . fin"),
         ]
         for (x, y) in cases { #expect(BLEU.tokenize13a(x) == y, "\(x)") }
+    }
+
+    /// `workbench bleu`: the corpus score of two line files, and clear errors for bad input.
+    @Test func scoresFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bleu-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = Self.cases[3]
+        try (c.hyps.joined(separator: "\n") + "\n").write(toFile: dir + "/hyp.txt", atomically: true, encoding: .utf8)
+        try c.refs.joined(separator: "\n").write(toFile: dir + "/ref.txt", atomically: true, encoding: .utf8)
+        try "one line\n".write(toFile: dir + "/short.txt", atomically: true, encoding: .utf8)
+        let out = try BLEU.scoreFiles(hypotheses: dir + "/hyp.txt", references: dir + "/ref.txt")
+        #expect(out.hasPrefix("BLEU = 29.26 "), "\(out)")
+        #expect(out.hasSuffix("signature: " + BLEU.signature))
+        #expect(throws: BLEUFileError.self) { try BLEU.scoreFiles(hypotheses: dir + "/hyp.txt", references: dir + "/short.txt") }
+        #expect(throws: BLEUFileError.self) { try BLEU.scoreFiles(hypotheses: dir + "/missing.txt", references: dir + "/ref.txt") }
     }
 }
