@@ -2,6 +2,7 @@
 // D; then G against the updated D with "real" labels (the non-saturating loss), step G.
 import Foundation
 import WorkbenchNN
+import WorkbenchRun
 
 /// What one iteration measured, with pytorch/examples' names: Loss_D, Loss_G, D(x), D(G(z)) before
 /// and after D's update.
@@ -15,28 +16,29 @@ public struct GANStepStats: Sendable, Equatable {
 
 /// Runs one iteration. `netD` returns logits [N] (BCE-with-logits replaces Sigmoid + BCELoss; the
 /// D(·) statistics apply the sigmoid). Gradients are cleared (set to nil) before each backward pass.
+/// `times` receives the forward, backward and optimizer seconds.
 public func ganStep(real: Tensor, noise: Tensor,
                     netG: (Tensor) throws -> Tensor, netD: (Tensor) throws -> Tensor,
-                    optimizerG: Optimizer, optimizerD: Optimizer) rethrows -> GANStepStats {
+                    optimizerG: Optimizer, optimizerD: Optimizer, times: PhaseTimes = PhaseTimes()) rethrows -> GANStepStats {
     let n = real.shape[0]
     let ones = Tensor.ones([n]), zeros = Tensor.zeros([n])
     // (1) maximise log D(x) + log(1 - D(G(z))), real and fake batches through D separately (so
     // BatchNorm sees one kind of batch at a time, as in the reference).
-    optimizerD.zeroGrad()
-    let outReal = try netD(real)
-    let errDReal = F.binaryCrossEntropyWithLogits(outReal, target: ones)
-    errDReal.backward()
-    let fake = try netG(noise)
-    let outFake = try netD(fake.detach())
-    let errDFake = F.binaryCrossEntropyWithLogits(outFake, target: zeros)
-    errDFake.backward()
-    optimizerD.step()
+    times.measure("optimizer") { optimizerD.zeroGrad() }
+    let outReal = try times.measure("forward") { try netD(real) }
+    let errDReal = times.measure("forward") { F.binaryCrossEntropyWithLogits(outReal, target: ones) }
+    times.measure("backward") { errDReal.backward() }
+    let fake = try times.measure("forward") { try netG(noise) }
+    let outFake = try times.measure("forward") { try netD(fake.detach()) }
+    let errDFake = times.measure("forward") { F.binaryCrossEntropyWithLogits(outFake, target: zeros) }
+    times.measure("backward") { errDFake.backward() }
+    times.measure("optimizer") { optimizerD.step() }
     // (2) maximise log D(G(z)): the same fake batch, through the updated D, labelled real.
-    optimizerG.zeroGrad()
-    let out = try netD(fake)
-    let errG = F.binaryCrossEntropyWithLogits(out, target: ones)
-    errG.backward()
-    optimizerG.step()
+    times.measure("optimizer") { optimizerG.zeroGrad() }
+    let out = try times.measure("forward") { try netD(fake) }
+    let errG = times.measure("forward") { F.binaryCrossEntropyWithLogits(out, target: ones) }
+    times.measure("backward") { errG.backward() }
+    times.measure("optimizer") { optimizerG.step() }
     return GANStepStats(lossD: errDReal.item() + errDFake.item(), lossG: errG.item(),
                         dReal: meanSigmoid(outReal), dFakeBefore: meanSigmoid(outFake), dFakeAfter: meanSigmoid(out))
 }

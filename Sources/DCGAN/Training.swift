@@ -65,9 +65,10 @@ struct DCGANTraining {
             let bar = run.progress("epoch \(epoch + 1)/\(epochs)", total: batches.count)
             var epochSum = StatSum(), window = StatSum()
             var stopped = false
-            for (i, (x, _)) in batches.enumerated() {
-                let z = Tensor.normal([x.shape[0], nz, 1, 1], generator: &noiseStream)
-                let s = ganStep(real: x, noise: z, netG: netG.forward, netD: netD.forward, optimizerG: optG, optimizerD: optD)
+            for (i, (x, _)) in run.times.timed(batches).enumerated() {
+                let z = run.times.measure("data") { Tensor.normal([x.shape[0], nz, 1, 1], generator: &noiseStream) }
+                let s = ganStep(real: x, noise: z, netG: netG.forward, netD: netD.forward, optimizerG: optG, optimizerD: optD,
+                                times: run.times)
                 try run.checkFinite(s.lossD, "loss_d")
                 try run.checkFinite(s.lossG, "loss_g")
                 step += 1
@@ -86,7 +87,7 @@ struct DCGANTraining {
             if stopped { break }
             try ImageGrid.make(sampleImages(netG, fixedNoise), nrow: 8, padding: 2, range: -1...1)
                 .writePNG(to: run.samplesDirectory + String(format: "/epoch_%03d.png", epoch + 1))
-            lastFID = fid()
+            lastFID = run.times.measure("evaluation") { fid() }
             var record = epochSum.means
             record["fid"] = lastFID
             record["fid_floor"] = floorFID

@@ -23,6 +23,7 @@ public enum DQNExperiment: PaperExperiment {
         }
         try run.writeConfig(preset.json)
         let trainer = DQNTrainer(preset, seed: run.seed)
+        trainer.agent.times = run.times
         let epochs = min(run.epochs ?? preset.epochs, preset.epochs)
         var solvedFrame: Double?, solvedSeconds: Double?
         var lastEval = Double.nan, bestEval = -Double.infinity

@@ -1,5 +1,6 @@
 // The training loop: act, store, update, episode bookkeeping and evaluation, independent of the harness.
 import WorkbenchCore
+import WorkbenchRun
 
 /// Runs DQN on one environment, frame by frame; the experiment and the tests drive it in chunks.
 public final class DQNTrainer {
@@ -30,10 +31,12 @@ public final class DQNTrainer {
         let a = preset.agent
         for _ in 0..<frames {
             frame += 1
-            let action = agent.act(observation, epsilon: epsilon)
-            let step = env.step(action)
-            agent.remember(state: observation, action: action, reward: step.reward, nextState: step.observation,
-                           terminated: step.terminated)
+            let action = agent.times.measure("acting") { agent.act(observation, epsilon: epsilon) }
+            let step = agent.times.measure("environment") { env.step(action) }
+            agent.times.measure("data") {
+                agent.remember(state: observation, action: action, reward: step.reward, nextState: step.observation,
+                               terminated: step.terminated)
+            }
             episodeReturn += step.reward
             if frame > a.replayStart && agent.replay.count >= a.batchSize && frame % a.trainFrequency == 0 {
                 lastLoss = agent.update()
@@ -61,9 +64,9 @@ public final class DQNTrainer {
     /// Evaluation episodes with ε = `preset.agent.evalEpsilon` on a separate environment whose
     /// seed depends only on (seed, frame), so evaluation never disturbs training.
     public func evaluate(episodes: Int) -> [Double] {
-        DQNTrainer.evaluate(agent.online, environment: preset.environment, episodes: episodes,
+        agent.times.measure("evaluation") { DQNTrainer.evaluate(agent.online, environment: preset.environment, episodes: episodes,
                             epsilon: preset.agent.evalEpsilon, maxSteps: preset.evalMaxSteps,
-                            seed: seed &* 1_000_003 &+ UInt64(frame))
+                            seed: seed &* 1_000_003 &+ UInt64(frame)) }
     }
 
     /// Plays `episodes` with ε-greedy on `network`; `onStep` sees the environment after each step

@@ -53,14 +53,15 @@ public enum InceptionExperiment: PaperExperiment {
             var windowLoss = 0.0, windowSteps = 0
             let clock = ContinuousClock.now
             model.train()
-            for (i, (x, y)) in batches.enumerated() {
+            let times = run.times
+            for (i, (x, y)) in times.timed(batches).enumerated() {
                 optimizer.lr = recipe.learningRate(step: step, totalSteps: totalSteps)
-                optimizer.zeroGrad()
-                let out = model(x)
-                let loss = model.loss(out, target: y)
+                times.measure("optimizer") { optimizer.zeroGrad() }
+                let out = times.measure("forward") { model(x) }
+                let loss = times.measure("forward") { model.loss(out, target: y) }
                 try run.checkFinite(loss.item(), "loss")
-                loss.backward()
-                optimizer.step()
+                times.measure("backward") { loss.backward() }
+                times.measure("optimizer") { optimizer.step() }
                 step += 1
                 lossSum += Double(loss.item()) * Double(y.count)
                 correct += zip(out.logits.argmax(dim: 1).data, y.data).filter { $0 == $1 }.count
@@ -85,9 +86,8 @@ public enum InceptionExperiment: PaperExperiment {
             }
             bar.finish()
             if run.stopRequested { break }
-            let trainSeconds = Double((ContinuousClock.now - clock).components.seconds)
-                + Double((ContinuousClock.now - clock).components.attoseconds) * 1e-18
-            let eval = Evaluation.run(model, on: test, batchSize: recipe.evalBatchSize)
+            let trainSeconds = (ContinuousClock.now - clock).inSeconds
+            let eval = times.measure("evaluation") { Evaluation.run(model, on: test, batchSize: recipe.evalBatchSize) }
             last = eval
             let isBest = eval.accuracy > best
             if isBest { best = eval.accuracy }

@@ -121,17 +121,20 @@ public enum Seq2SeqExperiment: PaperExperiment {
             let batches = TextBatches(train, batchSize: s.batchSize, shuffle: true, seed: run.seed, epoch: epoch, bucketing: true)
             let bar = run.progress("epoch \(epoch + 1)/\(s.epochs)", total: batches.count)
             var lossSum = 0.0, tokens = 0
-            for (i, batch) in batches.enumerated() {
+            let times = run.times
+            for (i, batch) in times.timed(batches).enumerated() {
                 if s.optimizer == "sgd", let sgd = optimizer as? SGD {
                     sgd.lr = sgdRate(s, progress: Double(epoch) + Double(i) / Double(batches.count))
                 }
-                let (input, output) = teacherForcing(batch.target, lengths: batch.targetLengths)
-                optimizer.zeroGrad()
-                let loss = Seq2SeqModel.loss(model.forward(src: batch.source, tgt: input), target: output)
+                let (input, output) = times.measure("data") { teacherForcing(batch.target, lengths: batch.targetLengths) }
+                times.measure("optimizer") { optimizer.zeroGrad() }
+                let loss = times.measure("forward") { Seq2SeqModel.loss(model.forward(src: batch.source, tgt: input), target: output) }
                 try run.checkFinite(loss.item(), "loss")
-                loss.backward()
-                _ = clipGradNorm(model.parameters(), maxNorm: s.clip)
-                optimizer.step()
+                times.measure("backward") { loss.backward() }
+                times.measure("optimizer") {
+                    _ = clipGradNorm(model.parameters(), maxNorm: s.clip)
+                    optimizer.step()
+                }
                 step += 1
                 let n = batch.targetLengths.reduce(0, +)
                 lossSum += Double(loss.item()) * Double(n)
@@ -142,8 +145,10 @@ public enum Seq2SeqExperiment: PaperExperiment {
             bar.finish()
             if run.stopRequested { break }
             model.eval()
-            let validLoss = evaluateLoss(model, data.encode(Array(data.valid.prefix(1000))), batchSize: 128)
-            let hyps = translateBatch(model, evalSubset.map(\.source), data: data)
+            let (validLoss, hyps) = times.measure("evaluation") {
+                (evaluateLoss(model, data.encode(Array(data.valid.prefix(1000))), batchSize: 128),
+                 translateBatch(model, evalSubset.map(\.source), data: data))
+            }
             lastBLEU = BLEU.corpus(hypotheses: hyps, references: evalSubset.map { Tokenizer.detokenize($0.target) }).score
             let lr = (optimizer as? SGD)?.lr ?? (optimizer as? Adam)?.lr ?? s.lr
             try run.log(epoch: epoch + 1, ["train_loss": lossSum / Double(max(tokens, 1)), "valid_loss": validLoss,

@@ -38,6 +38,8 @@ public final class ExperimentRun {
 
     public private(set) var records: [[String: Double]] = []
     let started = ContinuousClock.now
+    /// Wall time per phase of this process (since the start or the resume), filled by the loop.
+    public let times = PhaseTimes()
     /// Seconds already spent before a resume (kept in checkpoints).
     var previousSeconds: Double = 0
 
@@ -127,8 +129,7 @@ public final class ExperimentRun {
 
     /// Seconds of training so far, including time before a resume.
     public var elapsedSeconds: Double {
-        let d = ContinuousClock.now - started
-        return previousSeconds + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        previousSeconds + (ContinuousClock.now - started).inSeconds
     }
 
     /// Writes plots/<name>.png: the given metric keys of `records` against `x`.
@@ -211,11 +212,16 @@ public final class ExperimentRun {
 
     // MARK: summary
 
-    /// Writes summary.json: the experiment's final metrics plus wall time and peak memory.
+    /// Seconds since this process started the run (a resumed run's earlier time is in `elapsedSeconds`).
+    public var processSeconds: Double { (ContinuousClock.now - started).inSeconds }
+
+    /// Writes summary.json: the experiment's final metrics plus wall time, peak memory and the
+    /// seconds of each timed phase (`time_forward_s`, ...; this process only).
     public func writeSummary(_ metrics: [String: Double]) throws -> [String: Double] {
         var summary = metrics
         summary["wall_seconds"] = (elapsedSeconds * 10).rounded() / 10
         summary["peak_rss_mb"] = Machine.peakRSSMegabytes()
+        for (phase, seconds) in times.seconds { summary["time_\(phase)_s"] = (seconds * 10).rounded() / 10 }
         try writeJSON(.object(summary.mapValues { $0.isFinite ? .double($0) : .null }), to: directory + "/summary.json")
         return summary
     }

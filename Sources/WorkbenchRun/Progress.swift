@@ -36,10 +36,7 @@ public final class Progress {
         draw(final: true)
     }
 
-    var elapsedSeconds: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
+    var elapsedSeconds: Double { (ContinuousClock.now - start).inSeconds }
 
     func draw(final: Bool) {
         let elapsed = elapsedSeconds

@@ -83,6 +83,7 @@ func execute(_ paper: any PaperExperiment.Type, _ run: ExperimentRun) throws {
     let summary = try run.writeSummary(metrics)
     print("Summary (\(run.directory)/summary.json):")
     for (key, value) in summary.sorted(by: { $0.key < $1.key }) { print("  \(key): \(RunReportFormat.value(value))") }
+    if !run.times.seconds.isEmpty { print("Time: " + run.times.breakdown(total: run.processSeconds)) }
     print("Plots: \(run.plotsDirectory)   report: workbench report \(run.directory)")
 }
 

@@ -1,6 +1,7 @@
 // The DQN agent: online and target networks, replay memory, ε-greedy acting and the update step.
 import WorkbenchCore
 import WorkbenchNN
+import WorkbenchRun
 
 /// Hyperparameters of the agent (the presets in DQNPresets.swift fill them from the papers).
 public struct DQNConfig: Sendable {
@@ -40,6 +41,8 @@ public final class DQNAgent {
     /// Exploration and minibatch sampling.
     public var generator: Generator
     public private(set) var updates = 0
+    /// Seconds of minibatch sampling ("data") and of the update's forward, backward and optimizer.
+    public var times = PhaseTimes()
     var batch = ReplayBuffer.emptyBatch()
     let inputShape: [Int]
 
@@ -82,7 +85,7 @@ public final class DQNAgent {
     /// `targetUpdateInterval` updates. Returns the loss.
     @discardableResult
     public func update() -> Float {
-        replay.sample(config.batchSize, generator: &generator, into: &batch)
+        times.measure("data") { replay.sample(config.batchSize, generator: &generator, into: &batch) }
         return update(on: batch)
     }
 
@@ -91,15 +94,17 @@ public final class DQNAgent {
     public func update(on batch: ReplayBuffer.Batch) -> Float {
         let b = batch.actions.count
         let shape = [b] + inputShape
-        let (loss, _, _) = TDLoss.compute(
+        let (loss, _, _) = times.measure("forward") { TDLoss.compute(
             online: { self.online($0) }, target: { self.target($0) },
             states: Tensor(shape: shape, data: batch.states), actions: IndexTensor(shape: [b], data: batch.actions),
             rewards: Tensor(shape: [b], data: batch.rewards), nextStates: Tensor(shape: shape, data: batch.nextStates),
-            dones: Tensor(shape: [b], data: batch.dones), gamma: config.gamma, double: config.double)
-        optimizer.zeroGrad()
-        loss.backward()
-        if let maxNorm = config.maxGradNorm { _ = clipGradNorm(online.parameters(), maxNorm: maxNorm) }
-        optimizer.step()
+            dones: Tensor(shape: [b], data: batch.dones), gamma: config.gamma, double: config.double) }
+        times.measure("optimizer") { optimizer.zeroGrad() }
+        times.measure("backward") { loss.backward() }
+        times.measure("optimizer") {
+            if let maxNorm = config.maxGradNorm { _ = clipGradNorm(online.parameters(), maxNorm: maxNorm) }
+            optimizer.step()
+        }
         updates += 1
         if updates % config.targetUpdateInterval == 0 { target.copyParameters(from: online) }
         return loss.item()
