@@ -16,24 +16,35 @@ public enum DQNExperiment: PaperExperiment {
         guard let preset = DQNPreset.named(run.preset) else {
             throw RunError.unknownPreset(paper: id, preset: run.preset, known: DQNPreset.all.map(\.name))
         }
-        if run.isResumed {
-            // The replay memory (up to 80 MB) and the environment's state are not checkpointed, so a
-            // resumed run could not continue bit-identically; better to say so than to pretend.
-            throw RunError.invalid("dqn runs cannot be resumed (replay memory and environment state are not checkpointed); start a new run")
-        }
         try run.writeConfig(preset.json)
         let trainer = DQNTrainer(preset, seed: run.seed)
         trainer.agent.times = run.times
         let epochs = min(run.epochs ?? preset.epochs, preset.epochs)
         var solvedFrame: Double?, solvedSeconds: Double?
         var lastEval = Double.nan, bestEval = -Double.infinity
+        let statePath = run.checkpointsDirectory + "/trainer.safetensors"
+        if let (generators, state) = try run.restoreCheckpoint(
+            modules: ["online": trainer.agent.online, "target": trainer.agent.target],
+            optimizers: ["optimizer": trainer.agent.optimizer]) {
+            try trainer.restoreState(from: statePath)
+            guard trainer.frame == state.step, let g = generators["agent"], let updates = state.extra["updates"] else {
+                throw RunError.invalid("\(statePath) (frame \(trainer.frame)) does not belong to \(run.lastCheckpointPath) (frame \(state.step))")
+            }
+            trainer.agent.generator = g
+            trainer.agent.setUpdates(Int(updates))
+            bestEval = state.bestMetric ?? bestEval
+            lastEval = run.records.last?["eval_return_mean"] ?? lastEval
+            print("resumed at frame \(trainer.frame) (\(trainer.agent.replay.count) transitions in replay memory)")
+        }
         print("\(preset.environment.name): \(trainer.agent.online.parameterCount) parameters, \(epochs) epochs of \(preset.framesPerEpoch) frames")
-        for epoch in 0..<epochs {
+        for epoch in min(trainer.frame / preset.framesPerEpoch, epochs)..<epochs {
             let bar = run.progress("epoch \(epoch + 1)/\(epochs)", total: preset.framesPerEpoch)
             let start = Date()
             let updatesBefore = trainer.agent.updates
             var lossSum = 0.0, lossCount = 0
-            var done = 0
+            // A run stopped mid-epoch resumes mid-epoch.
+            var done = trainer.frame - epoch * preset.framesPerEpoch
+            let framesBefore = done
             while done < preset.framesPerEpoch && !run.stopRequested {
                 let chunk = min(1_000, preset.framesPerEpoch - done)
                 for l in trainer.train(frames: chunk) { lossSum += Double(l); lossCount += 1 }
@@ -50,7 +61,7 @@ public enum DQNExperiment: PaperExperiment {
                 "frames": Double(trainer.frame), "episodes": Double(trainer.episodeReturns.count),
                 "eval_return_mean": lastEval, "eval_return_min": evalReturns.min() ?? .nan,
                 "epsilon": trainer.epsilon, "updates": Double(trainer.agent.updates),
-                "frames_per_second": Double(done) / max(trainSeconds, 1e-9),
+                "frames_per_second": Double(done - framesBefore) / max(trainSeconds, 1e-9),
                 "updates_per_second": Double(trainer.agent.updates - updatesBefore) / max(trainSeconds, 1e-9),
             ]
             if lossCount > 0 { values["loss"] = lossSum / Double(lossCount) }
@@ -61,6 +72,7 @@ public enum DQNExperiment: PaperExperiment {
             try run.plot("loss", title: "TD loss (Huber)", x: "step", series: ["loss"], yLabel: "loss")
             let isBest = lastEval > bestEval
             bestEval = max(bestEval, lastEval)
+            try trainer.saveState(to: statePath)
             try run.saveCheckpoint(modules: ["online": trainer.agent.online, "target": trainer.agent.target],
                                    optimizers: ["optimizer": trainer.agent.optimizer],
                                    generators: ["agent": trainer.agent.generator],

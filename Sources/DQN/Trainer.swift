@@ -7,11 +7,15 @@ public final class DQNTrainer {
     public let preset: DQNPreset
     public let agent: DQNAgent
     public let env: any Environment
-    public private(set) var frame = 0
-    public private(set) var episodeReturns: [Double] = []
+    public internal(set) var frame = 0
+    public internal(set) var episodeReturns: [Double] = []
     public private(set) var lastLoss: Float = .nan
-    var observation: [Float]
+    var observation: [Float] = []
     var episodeReturn = 0.0
+    /// The current episode as a replayable record (for resuming): the environment's random state
+    /// and inherited state just before its reset, and the actions taken since.
+    var episodeStart: (random: Generator, inherited: Int) = (Generator(seed: 0), 0)
+    var episodeActions: [Int] = []
     let seed: UInt64
 
     public init(_ preset: DQNPreset, seed: UInt64) {
@@ -19,7 +23,21 @@ public final class DQNTrainer {
         self.seed = seed
         agent = DQNAgent(preset.agent, seed: seed, binaryObservations: preset.environment.binaryObservations)
         env = preset.environment.make(seed: seed &+ 1)
-        observation = env.reset(seed: seed &+ 1)
+        startEpisode()
+    }
+
+    /// Resets the environment for a new episode, first setting its random and inherited state
+    /// when given (a resume), and records them.
+    func startEpisode(random: Generator? = nil, inherited: Int? = nil) {
+        guard let draws = env.random as? GeneratorDraws else {
+            preconditionFailure("DQNTrainer: the environment must draw from a Generator (EnvironmentSpec.make does)")
+        }
+        if let random { draws.generator = random }
+        if let inherited { env.inheritedState = inherited }
+        episodeStart = (draws.generator, env.inheritedState)
+        episodeActions.removeAll(keepingCapacity: true)
+        episodeReturn = 0
+        observation = env.reset()
     }
 
     public var epsilon: Double { preset.agent.exploration.value(at: frame) }
@@ -33,6 +51,7 @@ public final class DQNTrainer {
             frame += 1
             let action = agent.times.measure("acting") { agent.act(observation, epsilon: epsilon) }
             let step = agent.times.measure("environment") { env.step(action) }
+            episodeActions.append(action)
             agent.times.measure("data") {
                 agent.remember(state: observation, action: action, reward: step.reward, nextState: step.observation,
                                terminated: step.terminated)
@@ -44,8 +63,7 @@ public final class DQNTrainer {
             }
             if step.terminated || step.truncated {
                 episodeReturns.append(episodeReturn)
-                episodeReturn = 0
-                observation = env.reset()
+                startEpisode()
             } else {
                 observation = step.observation
             }

@@ -1,5 +1,5 @@
-// Using a trained model: `workbench sample` (DCGAN), `workbench play` (DQN),
-// `workbench translate` (seq2seq). Each takes a run directory or a checkpoint file.
+// Using a trained model: `workbench sample dcgan`, `workbench play dqn`, `workbench translate`
+// (seq2seq). Each takes a run directory or a checkpoint file.
 import ArgumentParser
 import DCGAN
 import DQN
@@ -9,10 +9,13 @@ import Seq2Seq
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Draw a grid of images from a trained DCGAN generator.")
 
+    @Argument(help: "The paper: dcgan.")
+    var paper: String
+
     @Argument(help: "A dcgan run directory or checkpoint file.")
     var checkpoint: String
 
-    @Option(help: "Number of images (8 per row).")
+    @Option(name: [.customLong("n"), .customLong("count")], help: "Number of images (8 per row).")
     var count = 64
 
     @Option(help: "Seed of the noise vectors.")
@@ -22,7 +25,8 @@ struct Sample: ParsableCommand {
     var out = "samples.png"
 
     func validate() throws {
-        if count < 1 || count > 4096 { throw ValidationError("--count must be in 1...4096") }
+        try requirePaper(paper, "dcgan")
+        if count < 1 || count > 4096 { throw ValidationError("--n must be in 1...4096") }
     }
 
     func run() throws {
@@ -33,6 +37,9 @@ struct Sample: ParsableCommand {
 
 struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Play episodes with a trained DQN agent and print the returns.")
+
+    @Argument(help: "The paper: dqn.")
+    var paper: String
 
     @Argument(help: "A dqn run directory or checkpoint file.")
     var checkpoint: String
@@ -46,18 +53,24 @@ struct Play: ParsableCommand {
     @Flag(help: "Print every frame as text.")
     var render = false
 
-    @Option(help: "Write every frame as a PNG into this directory.")
-    var frames: String?
+    @Option(help: "Write every frame as a PNG into this directory (MinAtar channels coloured).")
+    var framesOut: String?
 
     func validate() throws {
+        try requirePaper(paper, "dqn")
         if episodes < 1 { throw ValidationError("--episodes must be at least 1") }
     }
 
     func run() throws {
-        let returns = try DQNExperiment.play(checkpoint: checkpoint, episodes: episodes, seed: seed, render: render, framesOut: frames)
+        let returns = try DQNExperiment.play(checkpoint: checkpoint, episodes: episodes, seed: seed, render: render, framesOut: framesOut)
         let mean = returns.reduce(0, +) / Double(returns.count)
         print(String(format: "mean return %.2f over %d episodes", mean, returns.count))
     }
+}
+
+/// `sample` and `play` name their paper like `eval` and `predict` do; each works with one paper.
+func requirePaper(_ given: String, _ expected: String) throws {
+    if given != expected { throw ValidationError("'\(given)': this command works with the paper '\(expected)'") }
 }
 
 struct Translate: ParsableCommand {

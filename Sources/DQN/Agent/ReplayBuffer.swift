@@ -12,8 +12,8 @@ public final class ReplayBuffer {
     var byteStates: [UInt8], byteNext: [UInt8]
     var actions: [Int], rewards: [Float], dones: [Float]
     /// Next slot to write.
-    public private(set) var position = 0
-    public private(set) var count = 0
+    public internal(set) var position = 0
+    public internal(set) var count = 0
 
     public init(capacity: Int, observationCount: Int, binary: Bool) {
         precondition(capacity > 0 && observationCount > 0, "ReplayBuffer: capacity \(capacity), observation size \(observationCount)")

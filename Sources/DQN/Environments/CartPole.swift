@@ -22,6 +22,8 @@ public final class CartPole: Environment {
     public let random: RandomDraws
 
     public var actionCount: Int { 2 }
+    /// Nothing carries over between CartPole episodes.
+    public var inheritedState: Int { get { 0 } set {} }
     public var observationShape: [Int] { [4] }
 
     public init(seed: UInt64 = 0, maxEpisodeSteps: Int = 500, random: RandomDraws? = nil) {

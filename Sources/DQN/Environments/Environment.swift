@@ -21,6 +21,12 @@ public protocol Environment: AnyObject {
     func step(_ action: Int) -> StepResult
     /// Writes the current observation into `buffer` (observationShape.product floats) without allocating.
     func writeObservation(into buffer: UnsafeMutablePointer<Float>)
+    /// The random source every draw of the environment comes from.
+    var random: RandomDraws { get }
+    /// What an episode inherits from the one before apart from the random source (MinAtar: the
+    /// last executed action, which the first sticky-action draw may repeat; CartPole: nothing).
+    /// With the random state it makes an episode replayable, which is how a run resumes.
+    var inheritedState: Int { get set }
 }
 
 extension Environment {

@@ -60,6 +60,10 @@ public final class MinAtar: Environment {
     public var actionCount: Int { actionSet.count }
     public var observationShape: [Int] { [type(of: game).channelCount, 10, 10] }
     public var random: RandomDraws { game.random }
+    public var inheritedState: Int {
+        get { lastAction.rawValue }
+        set { lastAction = MinAtarAction(rawValue: newValue) ?? .noop }
+    }
 
     public init(_ id: MinAtarGameID, seed: UInt64 = 0, stickyActionProbability: Double = 0.1,
                 ramping: Bool = true, minimalActions: Bool = false, maxEpisodeSteps: Int = 0,
