@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_RELEASE := swift build -c release
 
-.PHONY: all deps build test run fixtures venv bench bench-swift clean
+.PHONY: all deps build test test-scaffold run fixtures venv bench bench-swift clean
 
 all: build
 
@@ -34,6 +34,14 @@ test: deps
 	swift test -c release --skip-build
 # Fixtures that no unit test uses: the verifier must read their configs, not rely on the tests.
 	.build/release/workbench verify Tests/Fixtures/unseen
+	.build/release/workbench verify papers/*/fixtures
+
+# `workbench new` into a copy of the package (.build/scaffold-test): builds it, runs the new
+# paper's tests, a quick run and the refusals. The first run builds the whole copy; later runs
+# compile only what changed.
+test-scaffold: deps
+	swift build -c release --product workbench
+	scripts/test-scaffold.sh
 
 # The first thing to try: GoogLeNet's quick preset on the real Fashion-MNIST (a few minutes on 2 cores).
 run: deps
@@ -51,6 +59,7 @@ fixtures: $(PYTHON)
 	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
 	$(PYTHON) Tests/Fixtures/make_module_fixtures.py
 	for script in papers/*/reference/make_fixtures.py; do $(PYTHON) $$script || exit 1; done
+	scripts/make-template-fixture.sh $(PYTHON)
 	$(VENV)/bin/pip install -q gymnasium minatar
 	$(PYTHON) papers/dqn/reference/make_traces.py
 
