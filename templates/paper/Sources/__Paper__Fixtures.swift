@@ -10,7 +10,7 @@ public enum __Paper__Fixtures {
             let config = try __Paper__Config(call.config)
             // `call.module` loads every param.* / buffer.* into the module (strictly: a name the
             // model lacks fails the fixture) and steps the module's own parameters.
-            let model = try call.module {
+            let model = try call.module { () -> __Paper__Model in
                 var g = Generator(seed: 0)
                 return __Paper__Model(config, generator: &g)
             }
