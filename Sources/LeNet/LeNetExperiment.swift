@@ -1,5 +1,5 @@
-// `workbench run lenet`: the reference experiment. Data -> train (SGD with momentum) ->
-// evaluate on the test set after every epoch -> curves, checkpoints, summary.
+// `workbench run lenet`: LeNet-5 trained on Fashion-MNIST. Data -> train (SGD with momentum,
+// cross-entropy) -> evaluate on the test set after every epoch -> curves, checkpoints, summary.
 import Foundation
 import WorkbenchData
 import WorkbenchNN
@@ -29,7 +29,8 @@ public enum LeNetExperiment: PaperExperiment {
         let model = LeNetModel(recipe.model, generator: &g)
         let optimizer = SGD(model.parameters(), lr: recipe.learningRate, momentum: recipe.momentum,
                             weightDecay: recipe.weightDecay)
-        print("LeNet \(run.preset): \(model.parameterCount) parameters; \(epochs) epochs of "
+        print("LeNet-5 \(run.preset): \(model.effectiveParameterCount) parameters in use "
+              + "(\(model.parameterCount) stored, Table I masks the rest); \(epochs) epochs of "
               + "\(train.count / recipe.batchSize) steps on \(train.count) images")
 
         var start = 0, step = 0
@@ -82,9 +83,9 @@ public enum LeNetExperiment: PaperExperiment {
                 "test_loss": eval.loss, "test_accuracy": eval.accuracy,
                 "images_per_second": Double(seen) / max(trainSeconds, 1e-9),
             ])
-            try run.plot("accuracy", title: "LeNet on Fashion-MNIST (\(run.preset))", x: "epoch",
+            try run.plot("accuracy", title: "LeNet-5 on Fashion-MNIST (\(run.preset))", x: "epoch",
                          series: ["train_accuracy", "test_accuracy"], yLabel: "accuracy")
-            try run.plot("loss", title: "LeNet on Fashion-MNIST (\(run.preset))", x: "epoch",
+            try run.plot("loss", title: "LeNet-5 on Fashion-MNIST (\(run.preset))", x: "epoch",
                          series: ["train_loss", "test_loss"], yLabel: "cross-entropy")
             try eval.confusion.writePNG(to: run.samplesDirectory + "/confusion_matrix.png",
                                         title: "Test confusion matrix, epoch \(epoch + 1)")
@@ -94,7 +95,7 @@ public enum LeNetExperiment: PaperExperiment {
         }
 
         var summary: [String: Double] = ["epochs": Double(epochsDone), "best_test_accuracy": best,
-                                         "parameters": Double(model.parameterCount)]
+                                         "parameters": Double(model.effectiveParameterCount)]
         if let last {
             summary["test_accuracy"] = last.accuracy
             summary.merge(last.perClass) { $1 }

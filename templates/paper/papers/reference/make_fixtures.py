@@ -81,7 +81,7 @@ def write(out, name, cfg, seed):
     path = out / f"{name}.safetensors"
     save_file({k: v.contiguous() for k, v in sorted(t.items())}, str(path), metadata=metadata)
     size = path.stat().st_size
-    assert size < 100_000, f"{path} is {size} bytes; keep fixtures small"
+    assert size < 1_000_000, f"{path} is {size} bytes; fixtures stay under 1 MB"
     print(f"{path.name}: {len(t)} tensors, {size} bytes")
 
 
