@@ -106,6 +106,10 @@ public struct LeNetRecipe: Sendable {
     public var learningRate: Float = 0.05
     public var momentum: Float = 0.9
     public var weightDecay: Float = 0
+    /// The paper's schedule (Section V: 0.0005 for 2 passes, 0.0002 for 3, 0.0001 for 3, 0.00005
+    /// for 4, 0.00001 for the remaining 8 of 20) as multipliers 1, 0.4, 0.2, 0.1, 0.02 of
+    /// `learningRate` over the same fractions of the run, whatever its length; false: constant.
+    public var paperSchedule = true
     /// Training images used (nil: all 60,000), to keep a quick run quick.
     public var trainLimit: Int?
     public var evalBatchSize = 500
@@ -121,6 +125,7 @@ public struct LeNetRecipe: Sendable {
         switch name {
         case "quick":
             r.trainLimit = 10_000
+            r.paperSchedule = false
         case "fashion":
             r.epochs = 10
         case "paper":
@@ -143,8 +148,17 @@ public struct LeNetRecipe: Sendable {
             "normalization": .object(["mean": .decimal(Normalization.fashionMNIST.mean[0]),
                                       "std": .decimal(Normalization.fashionMNIST.std[0])]),
         ]
+        o["lr_schedule"] = .string(paperSchedule ? "paper: x1, x0.4, x0.2, x0.1, x0.02 over 10/15/15/20/40 % of the epochs" : "constant")
         if let trainLimit { o["train_limit"] = .int(trainLimit) }
         return o
+    }
+
+    /// Learning rate of epoch `epoch` (0-based) of a run of `epochs` epochs.
+    public func learningRate(epoch: Int, of epochs: Int) -> Float {
+        guard paperSchedule else { return learningRate }
+        let f = Double(epoch) / Double(Swift.max(epochs, 1))
+        let stages: [(end: Double, factor: Float)] = [(0.1, 1), (0.25, 0.4), (0.4, 0.2), (0.6, 0.1)]
+        return learningRate * (stages.first { f < $0.end }?.factor ?? 0.02)
     }
 }
 

@@ -46,6 +46,7 @@ public enum LeNetExperiment: PaperExperiment {
         for epoch in start..<epochs {
             let batches = ImageBatches(train, batchSize: recipe.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
                                        dropLast: true, normalization: .fashionMNIST)
+            optimizer.lr = recipe.learningRate(epoch: epoch, of: epochs)
             let bar = run.progress("epoch \(epoch + 1)/\(epochs)", total: batches.count)
             var lossSum = 0.0, correct = 0, seen = 0
             let clock = ContinuousClock.now
@@ -80,7 +81,7 @@ public enum LeNetExperiment: PaperExperiment {
                          isBest ? " (best)" : ""))
             try run.log(epoch: epoch + 1, step: step, [
                 "train_loss": lossSum / Double(seen), "train_accuracy": Double(correct) / Double(seen),
-                "test_loss": eval.loss, "test_accuracy": eval.accuracy,
+                "test_loss": eval.loss, "test_accuracy": eval.accuracy, "lr": Double(optimizer.lr),
                 "images_per_second": Double(seen) / max(trainSeconds, 1e-9),
             ])
             try run.plot("accuracy", title: "LeNet-5 on Fashion-MNIST (\(run.preset))", x: "epoch",

@@ -62,4 +62,14 @@ import LeNet
         }
         #expect(first > 2 && last < 0.05, "loss \(first) -> \(last)")
     }
+
+    /// With the paper's 20 passes and base rate 0.0005 the schedule is Section V's exactly.
+    @Test func paperLearningRateSchedule() throws {
+        var recipe = try LeNetRecipe.preset("fashion")
+        recipe.learningRate = 0.0005
+        let rates = (0..<20).map { recipe.learningRate(epoch: $0, of: 20) }
+        let paper: [Float] = Array(repeating: 0.0005, count: 2) + Array(repeating: 0.0002, count: 3)
+            + Array(repeating: 0.0001, count: 3) + Array(repeating: 0.00005, count: 4) + Array(repeating: 0.00001, count: 8)
+        #expect(zip(rates, paper).allSatisfy { abs($0 - $1) <= 1e-9 }, "\(rates)")
+    }
 }

@@ -2,7 +2,8 @@
 """LeNet reference fixtures.
 
 Run from the repository root:  .venv/bin/python papers/lenet/reference/make_fixtures.py
-(`make fixtures` runs every paper's script). Deterministic: unchanged code gives identical files.
+(`make fixtures` runs every paper's script). Deterministic: unchanged code gives the same tensors
+(the metadata keys may come out in another order: safetensors does not sort them).
 
 Writes (batch 4, 5 classes, C5 12 channels and F6 10 features to keep the files small; train
 mode, cross-entropy on class targets, 3 SGD-momentum steps on the same batch):

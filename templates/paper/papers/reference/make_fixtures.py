@@ -2,7 +2,8 @@
 """__Paper__ reference fixtures.
 
 Run from the repository root:  .venv/bin/python papers/__paper__/reference/make_fixtures.py
-(`make fixtures` runs every paper's script). Deterministic: unchanged code gives identical files.
+(`make fixtures` runs every paper's script). Deterministic: unchanged code gives the same tensors
+(the metadata keys may come out in another order: safetensors does not sort them).
 
 Writes:
   model.safetensors   __paper__.model, train mode, cross-entropy on class targets, 3 SGD-momentum
