@@ -37,8 +37,8 @@ test: deps
 	.build/release/workbench verify papers/*/fixtures
 
 # `workbench new` into a copy of the package (.build/scaffold-test): builds it, runs the new
-# paper's tests, a quick run and the refusals. The first run builds the whole copy; later runs
-# compile only what changed.
+# paper's tests, a quick run and the refusals. Not part of `make test` (CI runs both): the first
+# run builds the whole copy (6 min of CPU time), later runs compile only what changed.
 test-scaffold: deps
 	swift build -c release --product workbench
 	scripts/test-scaffold.sh
