@@ -54,7 +54,8 @@ $(PYTHON):
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q torch safetensors numpy
 
-# Regenerates every committed fixture (deterministic: unchanged files stay byte-identical).
+# Regenerates every committed fixture (deterministic: unchanged code gives the same tensors; safetensors
+# may write the metadata keys in another order, so compare tensors rather than file hashes).
 fixtures: $(PYTHON)
 	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
 	$(PYTHON) Tests/Fixtures/make_module_fixtures.py
