@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_RELEASE := swift build -c release
 
-.PHONY: all deps build test run fixtures venv bench bench-swift clean
+.PHONY: all deps build test test-scaffold run fixtures venv bench bench-swift clean
 
 all: build
 
@@ -34,6 +34,14 @@ test: deps
 	swift test -c release --skip-build
 # Fixtures that no unit test uses: the verifier must read their configs, not rely on the tests.
 	.build/release/workbench verify Tests/Fixtures/unseen
+	.build/release/workbench verify papers/*/fixtures
+
+# `workbench new` into a copy of the package (.build/scaffold-test): builds it, runs the new
+# paper's tests, a quick run and the refusals. Not part of `make test` (CI runs both): the first
+# run builds the whole copy (6 min of CPU time), later runs compile only what changed.
+test-scaffold: deps
+	swift build -c release --product workbench
+	scripts/test-scaffold.sh
 
 # The first thing to try: GoogLeNet's quick preset on the real Fashion-MNIST (a few minutes on 2 cores).
 run: deps
@@ -46,11 +54,13 @@ $(PYTHON):
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q torch safetensors numpy
 
-# Regenerates every committed fixture (deterministic: unchanged files stay byte-identical).
+# Regenerates every committed fixture (deterministic: unchanged code gives the same tensors; safetensors
+# may write the metadata keys in another order, so compare tensors rather than file hashes).
 fixtures: $(PYTHON)
 	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
 	$(PYTHON) Tests/Fixtures/make_module_fixtures.py
 	for script in papers/*/reference/make_fixtures.py; do $(PYTHON) $$script || exit 1; done
+	scripts/make-template-fixture.sh $(PYTHON)
 	$(VENV)/bin/pip install -q gymnasium minatar
 	$(PYTHON) papers/dqn/reference/make_traces.py
 

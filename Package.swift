@@ -7,6 +7,7 @@ let papers: [String] = [
     "DCGAN",
     "DQN",
     "Inception",
+    "LeNet",
     "Seq2Seq",
 ]
 

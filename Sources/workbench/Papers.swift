@@ -3,6 +3,7 @@
 import DCGAN
 import DQN
 import Inception
+import LeNet
 import Seq2Seq
 import WorkbenchRun
 
@@ -12,6 +13,7 @@ enum Papers {
         DQNExperiment.self,
         DCGAN.self,
         Seq2SeqExperiment.self,
+        LeNetExperiment.self,
     ]
 
     static func find(_ id: String) throws -> any PaperExperiment.Type {

@@ -6,7 +6,7 @@ struct Workbench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workbench",
         abstract: "Reimplement classic deep-learning papers on a CPU and check them against PyTorch.",
-        subcommands: [List.self, Run.self, Resume.self, Report.self, Verify.self, Eval.self, Predict.self,
+        subcommands: [List.self, New.self, Run.self, Resume.self, Report.self, Verify.self, Eval.self, Predict.self,
                       Sample.self, Play.self, Translate.self, Bleu.self]
     )
 }
