@@ -23,6 +23,7 @@ let package = Package(
         // For the optional mpi/ package (workbench-mpi), which adds Open MPI on top of these.
         .library(name: "WorkbenchRun", targets: ["WorkbenchRun"]),
         .library(name: "WorkbenchCLI", targets: ["WorkbenchCLI"]),
+        .library(name: "Inception", targets: ["Inception"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

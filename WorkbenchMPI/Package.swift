@@ -28,6 +28,7 @@ let package = Package(
         .executableTarget(name: "workbench-mpi-check", dependencies: [
             "WorkbenchMPI", .product(name: "WorkbenchRun", package: "Workbench"),
             .product(name: "WorkbenchNN", package: "Workbench"), .product(name: "WorkbenchCore", package: "Workbench"),
+            .product(name: "Inception", package: "Workbench"),
         ]),
     ],
     swiftLanguageModes: [.v6]

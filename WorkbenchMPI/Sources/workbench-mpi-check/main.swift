@@ -1,7 +1,7 @@
 // The multi-process tests of data parallelism, run by `make test-mpi` as
 // `mpirun -np 2 workbench-mpi-check` (Swift Testing runs in one process, so these are a program).
 // Every check runs on every rank; rank 0 prints PASS/FAIL and the exit status is non-zero when any
-// rank failed. `workbench-mpi-check --bench` times the allreduce instead.
+// rank failed. `--bench` times the allreduce instead, `--bench-inception [steps]` GoogLeNet steps.
 import Foundation
 import WorkbenchCore
 import WorkbenchMPI
@@ -164,7 +164,10 @@ func benchAllReduce(floats: Int, repeats: Int) -> Double {
     return times.sorted()[times.count / 2]
 }
 
-if CommandLine.arguments.contains("--bench") {
+if let k = CommandLine.arguments.firstIndex(of: "--bench-inception") {
+    let steps = CommandLine.arguments.count > k + 1 ? Int(CommandLine.arguments[k + 1]) ?? 100 : 100
+    try benchInception(steps: steps)
+} else if CommandLine.arguments.contains("--bench") {
     // Sizes around GoogLeNet's gradients: quick preset ~0.3 MB, fashion ~2 MB, plus larger buckets.
     for megabytes in [0.25, 1.0, 4.0, 25.0, 100.0] {
         let floats = Int(megabytes * 1_048_576) / 4
