@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_RELEASE := swift build -c release
 
-.PHONY: all deps build test test-scaffold run fixtures venv bench bench-swift clean
+.PHONY: all deps build test test-scaffold run fixtures venv bench bench-swift mpi-deps mpi test-mpi run-mpi bench-mpi clean
 
 all: build
 
@@ -43,6 +43,31 @@ test-scaffold: deps
 	swift build -c release --product workbench
 	scripts/test-scaffold.sh
 
+# Data-parallel training on Open MPI (docs/DISTRIBUTED.md): an optional package in WorkbenchMPI/,
+# kept out of `build` and `test` so that those need no MPI.
+MPI_APT_PACKAGES := libopenmpi-dev openmpi-bin
+MPIRUN := mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) -x OPENBLAS_NUM_THREADS=1
+NP ?= 2
+
+mpi-deps: deps
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(MPI_APT_PACKAGES)"
+
+mpi: mpi-deps
+	cd WorkbenchMPI && $(SWIFT_RELEASE)
+
+# The multi-process checks: bucketed allreduce, sharding, bit-identical replicas, and the loss
+# curve of a small CNN against one-process training on the same global batches.
+test-mpi: mpi
+	$(MPIRUN) -np $(NP) WorkbenchMPI/.build/release/workbench-mpi-check
+
+# GoogLeNet's quick preset on $(NP) processes of one BLAS thread each, over loopback.
+run-mpi: mpi
+	$(MPIRUN) -np $(NP) WorkbenchMPI/.build/release/workbench-mpi run inception --preset quick
+
+# Allreduce time for buffers of 0.25-100 MB across $(NP) processes.
+bench-mpi: mpi
+	$(MPIRUN) -np $(NP) WorkbenchMPI/.build/release/workbench-mpi-check --bench
+
 # The first thing to try: GoogLeNet's quick preset on the real Fashion-MNIST (a few minutes on 2 cores).
 run: deps
 	swift build -c release --product workbench
@@ -75,4 +100,4 @@ bench-swift: deps
 	python3 Benchmarks/compare.py --swift-only
 
 clean:
-	rm -rf .build
+	rm -rf .build WorkbenchMPI/.build

@@ -21,6 +21,10 @@ let package = Package(
         .executable(name: "workbench-bench", targets: ["workbench-bench"]),
         .library(name: "WorkbenchCore", targets: ["WorkbenchCore"]),
         .library(name: "WorkbenchNN", targets: ["WorkbenchNN"]),
+        // For the optional WorkbenchMPI/ package (workbench-mpi), which adds Open MPI on top of these.
+        .library(name: "WorkbenchRun", targets: ["WorkbenchRun"]),
+        .library(name: "WorkbenchCLI", targets: ["WorkbenchCLI"]),
+        .library(name: "Inception", targets: ["Inception"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,9 +43,10 @@ let package = Package(
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
-        .executableTarget(name: "workbench", dependencies: libraries + papers.map { .target(name: $0) } + [
+        .target(name: "WorkbenchCLI", dependencies: libraries + papers.map { .target(name: $0) } + [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),
         .executableTarget(name: "workbench-bench", dependencies: ["WorkbenchCore", "WorkbenchNN", "CBLAS", "Inception", "DCGAN"],
                           path: "Benchmarks/Sources"),
 

@@ -41,8 +41,8 @@ done < "$list"
 step "workbench new $name"
 (cd "$copy/Sources" && "$cli" new "$name" --title "Scaffold check — workbench new" --arxiv 1409.4842)
 grep -q "\"$name\"," "$copy/Package.swift" || fail "Package.swift lacks \"$name\""
-grep -q "^import $name\$" "$copy/Sources/workbench/Papers.swift" || fail "Papers.swift lacks import $name"
-grep -q "${name}Experiment.self," "$copy/Sources/workbench/Papers.swift" || fail "Papers.swift lacks ${name}Experiment"
+grep -q "^import $name\$" "$copy/Sources/WorkbenchCLI/Papers.swift" || fail "Papers.swift lacks import $name"
+grep -q "${name}Experiment.self," "$copy/Sources/WorkbenchCLI/Papers.swift" || fail "Papers.swift lacks ${name}Experiment"
 
 step "refusals (each must fail with one message)"
 refuse() {  # refuse EXPECTED-TEXT ARGS...: workbench new must exit non-zero and say EXPECTED-TEXT

@@ -30,6 +30,10 @@ public final class ExperimentRun {
     public let dataDirectory: String?
     public let directory: String
     public let isResumed: Bool
+    /// The data-parallel group this run trains in (one process unless started by workbench-mpi).
+    /// Only rank 0 (`isMain`) writes: directories, config, metrics, plots, checkpoints, summary.
+    public let parallel: DataParallel
+    public var isMain: Bool { parallel.isMain }
     public var plotsDirectory: String { directory + "/plots" }
     public var samplesDirectory: String { directory + "/samples" }
     public var checkpointsDirectory: String { directory + "/checkpoints" }
@@ -45,8 +49,10 @@ public final class ExperimentRun {
 
     /// Creates `root/<paper>-<preset>-<timestamp>` (or uses `directory` exactly when resuming).
     public init(paper: String, preset: String, seed: UInt64, epochs: Int?, dataDirectory: String?,
-                root: String = "runs", resumeDirectory: String? = nil) throws {
+                root: String = "runs", resumeDirectory: String? = nil,
+                parallel: DataParallel = DataParallel()) throws {
         self.paper = paper
+        self.parallel = parallel
         self.preset = preset
         self.seed = seed
         self.epochs = epochs
@@ -66,6 +72,8 @@ public final class ExperimentRun {
             directory = dir
             isResumed = false
         }
+        // Other ranks name the same directory (up to the timestamp) but never create or write it.
+        if !parallel.isMain { return }
         for d in [directory, plotsDirectory, samplesDirectory, checkpointsDirectory] {
             do { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
                 throw RunError.invalid("cannot create \(d): \(error.localizedDescription)")
@@ -87,6 +95,7 @@ public final class ExperimentRun {
     /// A resumed run keeps the original file.
     public func writeConfig(_ hyperparameters: [String: JSONValue]) throws {
         let path = directory + "/config.json"
+        if !isMain { return }
         if isResumed && FileManager.default.fileExists(atPath: path) { return }
         var run: [String: JSONValue] = [
             "paper": .string(paper), "preset": .string(preset), "seed": .int(Int(seed)),
@@ -101,6 +110,7 @@ public final class ExperimentRun {
 
     /// Appends one record to metrics.jsonl (non-finite values become null).
     public func log(epoch: Int? = nil, step: Int? = nil, _ values: [String: Double]) throws {
+        if !isMain { return }
         var record = values
         if let epoch { record["epoch"] = Double(epoch) }
         if let step { record["step"] = Double(step) }
@@ -134,6 +144,7 @@ public final class ExperimentRun {
 
     /// Writes plots/<name>.png: the given metric keys of `records` against `x`.
     public func plot(_ name: String, title: String, x: String, series: [String], yLabel: String) throws {
+        if !isMain { return }
         let lines = series.map { key -> PlotSeries in
             let points = records.filter { $0[x] != nil && $0[key] != nil }
             return PlotSeries(key, x: points.map { $0[x]! }, y: points.map { $0[key]! })
@@ -142,7 +153,7 @@ public final class ExperimentRun {
         try plot.writePNG(to: "\(plotsDirectory)/\(name).png")
     }
 
-    public func progress(_ label: String, total: Int) -> Progress { Progress(label: label, total: total) }
+    public func progress(_ label: String, total: Int) -> Progress { Progress(label: label, total: total, silent: !isMain) }
 
     /// Stops the run with a clear message when `value` is NaN or infinite.
     public func checkFinite(_ value: Float, _ name: String) throws {
@@ -160,6 +171,7 @@ public final class ExperimentRun {
     /// Writes checkpoints/last.safetensors (and best.safetensors) atomically.
     public func saveCheckpoint(modules: [String: Module], optimizers: [String: Optimizer],
                                generators: [String: Generator], state: TrainingState, isBest: Bool) throws {
+        if !isMain { return }
         var metadata: [String: String] = [
             "paper": paper, "preset": preset,
             "state": JSONValue.object(Self.encode(state).merging(["seconds": .double(elapsedSeconds)]) { $1 }).jsonText,
@@ -195,7 +207,7 @@ public final class ExperimentRun {
             if let e = r["epoch"] { return e <= Double(epoch + 1) }
             return (r["step"] ?? 0) <= Double(step)
         }
-        try rewriteRecords()
+        if isMain { try rewriteRecords() }
         return (generators, state)
     }
 
@@ -222,6 +234,7 @@ public final class ExperimentRun {
         summary["wall_seconds"] = (elapsedSeconds * 10).rounded() / 10
         summary["peak_rss_mb"] = Machine.peakRSSMegabytes()
         for (phase, seconds) in times.seconds { summary["time_\(phase)_s"] = (seconds * 10).rounded() / 10 }
+        if !isMain { return summary }
         try writeJSON(.object(summary.mapValues { $0.isFinite ? .double($0) : .null }), to: directory + "/summary.json")
         return summary
     }

@@ -16,6 +16,13 @@ public protocol PaperExperiment {
     /// returns the final metrics for summary.json (standard names where they apply:
     /// test_accuracy 0-1, bleu 0-100, fid, eval_return_mean, epochs, frames).
     static func run(_ run: ExperimentRun) throws -> [String: Double]
+    /// Whether `run` trains data-parallel over `run.parallel` (shards batches, averages gradients);
+    /// workbench-mpi refuses the others rather than train N independent copies.
+    static var supportsDataParallel: Bool { get }
+}
+
+extension PaperExperiment {
+    public static var supportsDataParallel: Bool { false }
 }
 
 /// Errors that end a run with a message instead of a crash.

@@ -10,8 +10,11 @@ public final class Progress {
     let interval: Duration
     var done = 0
     var info = ""
+    /// Draws nothing: the progress of data-parallel ranks other than 0.
+    let silent: Bool
 
-    init(label: String, total: Int) {
+    init(label: String, total: Int, silent: Bool = false) {
+        self.silent = silent
         self.label = label
         self.total = max(total, 1)
         isTerminal = isatty(2) != 0
@@ -39,6 +42,7 @@ public final class Progress {
     var elapsedSeconds: Double { (ContinuousClock.now - start).inSeconds }
 
     func draw(final: Bool) {
+        if silent { return }
         let elapsed = elapsedSeconds
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0

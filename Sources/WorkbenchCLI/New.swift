@@ -8,7 +8,7 @@ struct New: ParsableCommand {
         discussion: """
         NAME is the Swift module name (LeNet); the paper id is its lower case (lenet). Writes \
         Sources/<Name>/, Tests/<Name>Tests/ and papers/<id>/ from templates/paper, adds the name to \
-        Package.swift's `papers` list and the paper to Sources/workbench/Papers.swift. Run it \
+        Package.swift's `papers` list and the paper to Sources/WorkbenchCLI/Papers.swift. Run it \
         anywhere inside the Workbench package; docs/ADDING_A_PAPER.md says what to do next.
         """
     )
@@ -31,7 +31,7 @@ struct New: ParsableCommand {
             print("Created paper \(paper.id) (module \(paper.module)) in \(root):")
             for path in written { print("  \(path)") }
             print("""
-            Registered in Package.swift (papers list) and Sources/workbench/Papers.swift.
+            Registered in Package.swift (papers list) and Sources/WorkbenchCLI/Papers.swift.
             Next:
               swift build -c release --build-tests && swift test -c release --skip-build --filter \(paper.module)Tests
               .build/release/workbench run \(paper.id) --preset quick

@@ -51,7 +51,7 @@ struct Scaffold {
         guard fm.fileExists(atPath: templateDirectory) else {
             throw ScaffoldError("\(templateDirectory) is missing: the package checkout is incomplete")
         }
-        let manifestPath = root + "/Package.swift", registryPath = root + "/Sources/workbench/Papers.swift"
+        let manifestPath = root + "/Package.swift", registryPath = root + "/Sources/WorkbenchCLI/Papers.swift"
         let manifest = try read(manifestPath), registry = try read(registryPath)
         try checkFree(manifest: manifest, registry: registry)
         let newManifest = try Self.addPaper(paper.module, toManifest: manifest)
@@ -85,7 +85,7 @@ struct Scaffold {
         } catch {
             throw ScaffoldError("writing the new paper failed: \(error.localizedDescription)")
         }
-        return files.map(\.path) + ["Package.swift", "Sources/workbench/Papers.swift"]
+        return files.map(\.path) + ["Package.swift", "Sources/WorkbenchCLI/Papers.swift"]
     }
 
     /// Refuses a name whose module, test target, paper directory or id exists in any letter case.
@@ -105,7 +105,7 @@ struct Scaffold {
             throw ScaffoldError("the paper id '\(clash.id)' is already taken (\(clash.title))")
         }
         if registry.contains("import \(paper.module)\n") || registry.contains("\(paper.module)Experiment.self") {
-            throw ScaffoldError("Sources/workbench/Papers.swift already names \(paper.module)")
+            throw ScaffoldError("Sources/WorkbenchCLI/Papers.swift already names \(paper.module)")
         }
     }
 
@@ -196,14 +196,14 @@ struct Scaffold {
     static func addPaper(_ module: String, toRegistry registry: String) throws(ScaffoldError) -> String {
         var lines = registry.components(separatedBy: "\n")
         guard let firstImport = lines.firstIndex(where: { $0.hasPrefix("import ") }) else {
-            throw ScaffoldError("Sources/workbench/Papers.swift has no import lines")
+            throw ScaffoldError("Sources/WorkbenchCLI/Papers.swift has no import lines")
         }
         var end = firstImport
         while end < lines.count && lines[end].hasPrefix("import ") { end += 1 }
         lines.replaceSubrange(firstImport..<end, with: (lines[firstImport..<end] + ["import \(module)"]).sorted())
         guard let open = lines.firstIndex(where: { $0.contains("static let all: [any PaperExperiment.Type] = [") }),
               let close = lines[(open + 1)...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "]" }) else {
-            throw ScaffoldError("Sources/workbench/Papers.swift has no `static let all: [any PaperExperiment.Type] = [` list")
+            throw ScaffoldError("Sources/WorkbenchCLI/Papers.swift has no `static let all: [any PaperExperiment.Type] = [` list")
         }
         lines.insert("        \(module)Experiment.self,", at: close)
         return lines.joined(separator: "\n")

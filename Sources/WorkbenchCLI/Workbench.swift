@@ -1,12 +1,13 @@
 // The `workbench` command line: a thin layer over the library modules.
 import ArgumentParser
 
-@main
-struct Workbench: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Workbench: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "workbench",
         abstract: "Reimplement classic deep-learning papers on a CPU and check them against PyTorch.",
         subcommands: [List.self, New.self, Run.self, Resume.self, Report.self, Verify.self, Eval.self, Predict.self,
                       Sample.self, Play.self, Translate.self, Bleu.self]
     )
+
+    public init() {}
 }

@@ -66,21 +66,29 @@ struct Resume: ParsableCommand {
 
 /// Runs the experiment, then writes and prints the summary; a stop or a divergence is reported.
 func execute(_ paper: any PaperExperiment.Type, _ run: ExperimentRun) throws {
+    if run.parallel.worldSize > 1 && !paper.supportsDataParallel {
+        if run.isMain { print("error: \(paper.id) does not train data-parallel yet; run it with workbench") }
+        throw ExitCode.failure
+    }
     configureAllocatorForTensors()
     Interrupt.install()
-    print("\(run.isResumed ? "Resuming" : "Running") \(paper.id) (preset \(run.preset), seed \(run.seed)) in \(run.directory)")
+    // Under workbench-mpi only rank 0 talks; the others train silently.
+    let say: (String) -> Void = { if run.isMain { print($0) } }
+    say("\(run.isResumed ? "Resuming" : "Running") \(paper.id) (preset \(run.preset), seed \(run.seed)) in \(run.directory)"
+        + (run.parallel.worldSize > 1 ? " on \(run.parallel.worldSize) processes" : ""))
     let metrics: [String: Double]
     do {
         metrics = try paper.run(run)
     } catch let error as RunError {
-        print("error: \(error.description)")
+        print("error: \(error.description)")  // every rank: the error may be one rank's
         throw ExitCode.failure
     }
     if Interrupt.isRequested {
-        print("Stopped. Continue with: workbench resume \(run.directory)")
+        say("Stopped. Continue with: workbench resume \(run.directory)")
         throw ExitCode(130)
     }
     let summary = try run.writeSummary(metrics)
+    guard run.isMain else { return }
     print("Summary (\(run.directory)/summary.json):")
     for (key, value) in summary.sorted(by: { $0.key < $1.key }) { print("  \(key): \(RunReportFormat.value(value))") }
     if !run.times.seconds.isEmpty { print("Time: " + run.times.breakdown(total: run.processSeconds)) }
