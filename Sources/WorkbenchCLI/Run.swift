@@ -66,6 +66,7 @@ struct Resume: ParsableCommand {
 
 /// Runs the experiment, then writes and prints the summary; a stop or a divergence is reported.
 func execute(_ paper: any PaperExperiment.Type, _ run: ExperimentRun) throws {
+    lineBufferStandardOutput()
     if run.parallel.worldSize > 1 && !paper.supportsDataParallel {
         if run.isMain { print("error: \(paper.id) does not train data-parallel yet; run it with workbench") }
         throw ExitCode.failure
