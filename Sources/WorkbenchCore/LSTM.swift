@@ -48,8 +48,13 @@ enum LSTMKernel: RecurrentKernel {
                             let (hPrev, ldh) = io.hiddenBefore(s)
                             if let hPrev { sgemm(transB: true, m: N, n: G, k: H, hPrev, lda: ldh, wHh, beta: 1, gt) }
                             let cPrev = s == 0 ? (io.c0 ?? z.baseAddress!) : UnsafePointer(pc + io.time(s - 1) * N * H)
-                            lstmGatesForward(gt, cPrev: cPrev, c: pc + t * N * H, tanhC: pt + t * N * H,
-                                             h: io.y + t * N * io.ldy, ldh: io.ldy, rows: N, hidden: H)
+                            let c = pc + t * N * H, tc = pt + t * N * H, h = io.y + t * N * io.ldy, ldy = io.ldy
+                            // Rows are independent: the two cores take half the batch each.
+                            splitAcrossCores(N, costPerItem: 16 * H) { r in
+                                let lo = r.lowerBound
+                                lstmGatesForward(gt + lo * G, cPrev: cPrev + lo * H, c: c + lo * H, tanhC: tc + lo * H,
+                                                 h: h + lo * ldy, ldh: ldy, rows: r.count, hidden: H)
+                            }
                         }
                         let last = io.time(T - 1)
                         copyRows(io.y + last * N * io.ldy, lds: io.ldy, hN, ldd: H, rows: N, cols: H)
@@ -77,8 +82,12 @@ enum LSTMKernel: RecurrentKernel {
                             let t = io.time(s)
                             if let dy = g.dy { addRows(dy + t * N * io.ldy, ld: io.ldy, into: dh, rows: N, cols: H) }
                             let cPrev = s == 0 ? (io.c0 ?? z.baseAddress!) : pc + io.time(s - 1) * N * H
-                            lstmGatesBackward(pg + t * N * G, tanhC: pt + t * N * H, cPrev: cPrev,
-                                              dh: dh, dc: dc, dGates: dGates + t * N * G, rows: N, hidden: H)
+                            let gt = pg + t * N * G, tc = pt + t * N * H, dgt = dGates + t * N * G
+                            splitAcrossCores(N, costPerItem: 8 * H) { r in
+                                let lo = r.lowerBound
+                                lstmGatesBackward(gt + lo * G, tanhC: tc + lo * H, cPrev: cPrev + lo * H, dh: dh + lo * H,
+                                                  dc: dc + lo * H, dGates: dgt + lo * G, rows: r.count, hidden: H)
+                            }
                             // dh_{t-1} = dGates_t · W_hh; skipped for h0 when nobody needs it.
                             if s > 0 || g.dh0 != nil { sgemm(m: N, n: H, k: G, dGates + t * N * G, wHh, beta: 0, dh) }
                         }

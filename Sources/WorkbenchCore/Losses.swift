@@ -64,30 +64,34 @@ extension Functional {
         var lse = [Float](repeating: 0, count: positions)
         var losses = [Float](repeating: 0, count: positions)
         var denominator: Double = 0
-        input.data.withUnsafeBufferPointer { px in
-            for o in 0..<outer {
-                for i in 0..<inner {
-                    let pos = o * inner + i, t = target.data[pos]
-                    if t == ignoreIndex { continue }
-                    checkClass(t, c, "cross_entropy")
-                    let x = px.baseAddress! + o * c * inner + i   // stride `inner` along classes
-                    var m = x[0]
-                    for k in 1..<c where x[k * inner] > m { m = x[k * inner] }
-                    var s: Float = 0
-                    for k in 0..<c { s += fexp(x[k * inner] - m) }
-                    let l = m + flog(s)
-                    lse[pos] = l
-                    let wt = w?[t] ?? 1
-                    var loss = (1 - eps) * wt * (l - x[t * inner])
-                    if eps > 0 {
-                        var smooth: Float = 0   // sum_k w_k * (-log p_k)
-                        for k in 0..<c { smooth += (w?[k] ?? 1) * (l - x[k * inner]) }
-                        loss += eps / Float(c) * smooth
+        for pos in 0..<positions where target.data[pos] != ignoreIndex {
+            checkClass(target.data[pos], c, "cross_entropy")
+            denominator += Double(w?[target.data[pos]] ?? 1)
+        }
+        if positions > 0 {
+            input.data.withUnsafeBufferPointer { px in target.data.withUnsafeBufferPointer { pt in
+                lse.withUnsafeMutableBufferPointer { plse in losses.withUnsafeMutableBufferPointer { ploss in
+                    let x0 = px.baseAddress!, tgt = pt.baseAddress!, lseOut = plse.baseAddress!, lossOut = ploss.baseAddress!
+                    // Positions are independent: each core takes half of them.
+                    splitAcrossCores(positions, costPerItem: 4 * c) { range in
+                        for pos in range {
+                            let t = tgt[pos]
+                            if t == ignoreIndex { continue }
+                            let x = x0 + (pos / inner) * c * inner + pos % inner   // stride `inner` along classes
+                            let l = logSumExp(x, count: c, stride: inner)
+                            lseOut[pos] = l
+                            let wt = w?[t] ?? 1
+                            var loss = (1 - eps) * wt * (l - x[t * inner])
+                            if eps > 0 {
+                                var smooth: Float = 0   // sum_k w_k * (-log p_k)
+                                for k in 0..<c { smooth += (w?[k] ?? 1) * (l - x[k * inner]) }
+                                loss += eps / Float(c) * smooth
+                            }
+                            lossOut[pos] = loss
+                        }
                     }
-                    losses[pos] = loss
-                    denominator += Double(wt)
-                }
-            }
+                } }
+            } }
         }
         let (shape, data) = reduceLosses(losses, shape: target.shape, reduction: reduction, denominator: denominator)
         return Tensor.result("cross_entropy", shape: shape, data: data, parents: [input]) { g in
@@ -95,23 +99,27 @@ extension Functional {
             return [Tensor(shape: input.shape) { dx in
                 let d = dx.baseAddress!
                 d.update(repeating: 0, count: input.count)
-                input.data.withUnsafeBufferPointer { px in
-                    for o in 0..<outer {
-                        for i in 0..<inner {
-                            let pos = o * inner + i, t = target.data[pos]
-                            if t == ignoreIndex { continue }
-                            let x = px.baseAddress! + o * c * inner + i, r = d + o * c * inner + i
-                            let gs = scale.values[pos * scale.stride] * scale.factor
-                            let wt = w?[t] ?? 1, l = lse[pos]
-                            // d/dz_k of (1-eps)*nll + eps/C*smooth:
-                            // (1-eps)*w_t*(p_k - [k==t]) + eps/C*(W*p_k - w_k), W = sum of weights.
-                            let a = gs * ((1 - eps) * wt + eps / Float(c) * weightTotal)
-                            let b = gs * eps / Float(c)
-                            for k in 0..<c { r[k * inner] = a * fexp(x[k * inner] - l) - b * (w?[k] ?? 1) }
-                            r[t * inner] -= gs * (1 - eps) * wt
+                input.data.withUnsafeBufferPointer { px in target.data.withUnsafeBufferPointer { pt in
+                    lse.withUnsafeBufferPointer { plse in
+                        let x0 = px.baseAddress!, tgt = pt.baseAddress!, lseIn = plse.baseAddress!
+                        splitAcrossCores(positions, costPerItem: 4 * c) { range in
+                            for pos in range {
+                                let t = tgt[pos]
+                                if t == ignoreIndex { continue }
+                                let offset = (pos / inner) * c * inner + pos % inner
+                                let x = x0 + offset, r = d + offset
+                                let gs = scale.values[pos * scale.stride] * scale.factor
+                                let wt = w?[t] ?? 1
+                                // d/dz_k of (1-eps)*nll + eps/C*smooth:
+                                // (1-eps)*w_t*(p_k - [k==t]) + eps/C*(W*p_k - w_k), W = sum of weights.
+                                let a = gs * ((1 - eps) * wt + eps / Float(c) * weightTotal)
+                                let b = gs * eps / Float(c)
+                                softmaxGradRow(x, r, count: c, stride: inner, lse: lseIn[pos], a: a, b: b, weight: w)
+                                r[t * inner] -= gs * (1 - eps) * wt
+                            }
                         }
                     }
-                }
+                } }
             }]
         }
     }
@@ -287,4 +295,40 @@ enum Huber: PointwiseLoss {
     @inline(__always) static func derivative(_ d: Float, _ delta: Float) -> Float {
         Swift.abs(d) < delta ? d : delta * sign(d)
     }
+}
+
+/// log Σ_k exp(x[k * stride]) for k < count, shifted by the maximum; contiguous rows (stride 1)
+/// run eight lanes at a time.
+@inline(__always)
+private func logSumExp(_ x: UnsafePointer<Float>, count c: Int, stride: Int) -> Float {
+    var m = x[0]
+    let full = stride == 1 ? c / 8 * 8 : 0
+    if full > 0 {
+        var mv = GateVector(repeating: -.infinity)
+        for k in Swift.stride(from: 0, to: full, by: 8) {
+            let v = gateLoad(x + k, 8)
+            mv = mv.replacing(with: v, where: v .> mv)
+        }
+        m = mv.max()
+        if x[0].isNaN { m = x[0] }
+    }
+    for k in full..<c where x[k * stride] > m { m = x[k * stride] }
+    var sv = GateVector()
+    for k in Swift.stride(from: 0, to: full, by: 8) { sv += gateExp(gateLoad(x + k, 8) - m) }
+    var s = sv.sum()
+    for k in full..<c { s += fexp(x[k * stride] - m) }
+    return m + flog(s)
+}
+
+/// r[k * stride] = a * exp(x[k * stride] - lse) - b * weight[k] (weight 1 when absent).
+@inline(__always)
+private func softmaxGradRow(_ x: UnsafePointer<Float>, _ r: UnsafeMutablePointer<Float>, count c: Int, stride: Int,
+                            lse l: Float, a: Float, b: Float, weight w: [Float]?) {
+    let full = stride == 1 ? c / 8 * 8 : 0
+    for k in Swift.stride(from: 0, to: full, by: 8) {
+        var wv = GateVector(repeating: 1)
+        if let w { for j in 0..<8 { wv[j] = w[k + j] } }
+        gateStore(a * gateExp(gateLoad(x + k, 8) - l) - b * wv, r + k, 8)
+    }
+    for k in full..<c { r[k * stride] = a * fexp(x[k * stride] - l) - b * (w?[k] ?? 1) }
 }

@@ -13,10 +13,34 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
         if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
         return
     }
+    if m == 1 || n == 1 {
+        sgemv(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda ?? (transA ? m : k),
+              b, ldb: ldb ?? (transB ? k : n), beta: beta, c, ldc: ldc ?? n)
+        return
+    }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha,
                 a, Int32(lda ?? (transA ? m : k)), b, Int32(ldb ?? (transB ? k : n)),
                 beta, c, Int32(ldc ?? n))
+}
+
+/// A product with a single output row or column as `cblas_sgemv`: OpenBLAS's sgemm would pack the
+/// whole other operand first (for a batch-1 Linear that copy costs more than the product).
+private func sgemv(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                   _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                   beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    // y may be uninitialised memory: never let gemv read it when beta is 0.
+    if m == 1 {
+        // c[0, :] = op(B)ᵀ · a, where a = op(A)[0, :] has stride lda when A is transposed.
+        if beta == 0 { for j in 0..<n { c[j] = 0 } }
+        cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+                    alpha, b, Int32(ldb), a, Int32(transA ? lda : 1), beta, c, 1)
+    } else {
+        // c[:, 0] = op(A) · b, where b = op(B)[:, 0] has stride ldb unless B is transposed.
+        if beta == 0 { for i in 0..<m { c[i * ldc] = 0 } }
+        cblas_sgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m), Int32(transA ? m : k),
+                    alpha, a, Int32(lda), b, Int32(transB ? 1 : ldb), beta, c, Int32(ldc))
+    }
 }
 
 extension Tensor {

@@ -39,27 +39,22 @@ public final class RMSprop: Optimizer {
             if gradAvg.values[i] == nil { gradAvg.values[i] = [Float](repeating: 0, count: centered ? n : 0) }
             if momentumBuffer.values[i] == nil { momentumBuffer.values[i] = [Float](repeating: 0, count: momentum > 0 ? n : 0) }
             steps[i] += 1
+            if n == 0 { continue }
             let (lr, a, eps, wd, mu, centered) = (lr, alpha, eps, weightDecay, momentum, centered)
-            p.data.withUnsafeMutableBufferPointer { w in
-                grad.data.withUnsafeBufferPointer { g in
-                    squareAvg.values[i]!.withUnsafeMutableBufferPointer { sq in
-                        gradAvg.values[i]!.withUnsafeMutableBufferPointer { ga in
-                            momentumBuffer.values[i]!.withUnsafeMutableBufferPointer { buf in
-                                for j in 0..<n {
-                                    let d = g[j] + wd * w[j]
-                                    sq[j] = a * sq[j] + (1 - a) * d * d
-                                    var avg: Float
-                                    if centered {
-                                        ga[j] = a * ga[j] + (1 - a) * d
-                                        avg = (sq[j] - ga[j] * ga[j]).squareRoot() + eps
+            // Elements are independent: each core takes half of them.
+            p.data.withUnsafeMutableBufferPointer { pw in
+                grad.data.withUnsafeBufferPointer { pg in
+                    squareAvg.values[i]!.withUnsafeMutableBufferPointer { psq in
+                        gradAvg.values[i]!.withUnsafeMutableBufferPointer { pga in
+                            momentumBuffer.values[i]!.withUnsafeMutableBufferPointer { pbuf in
+                                let w = pw.baseAddress!, g = pg.baseAddress!, sq = psq.baseAddress!
+                                let ga = pga.baseAddress, buf = pbuf.baseAddress   // nil when unused
+                                splitAcrossCores(n, costPerItem: 4) { range in
+                                    if centered && mu == 0 {
+                                        rmspropCenteredUpdate(w, g, sq, ga!, range, lr: lr, alpha: a, eps: eps, weightDecay: wd)
                                     } else {
-                                        avg = sq[j].squareRoot() + eps
-                                    }
-                                    if mu > 0 {
-                                        buf[j] = mu * buf[j] + d / avg
-                                        w[j] -= lr * buf[j]
-                                    } else {
-                                        w[j] -= lr * d / avg
+                                        rmspropUpdate(w, g, sq, ga, buf, range, lr: lr, alpha: a, eps: eps, weightDecay: wd,
+                                                      momentum: mu, centered: centered)
                                     }
                                 }
                             }
@@ -86,5 +81,44 @@ public final class RMSprop: Optimizer {
         squareAvg.load("square_avg", from: state)
         if centered { gradAvg.load("grad_avg", from: state) }
         if momentum > 0 { momentumBuffer.load("momentum_buffer", from: state) }
+    }
+}
+
+/// Centered RMSprop without momentum (the DQN setting) over `range`: a branch-free loop over
+/// distinct arrays, which the compiler vectorises (sqrt and division included).
+private func rmspropCenteredUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                                   _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>,
+                                   _ range: Range<Int>, lr: Float, alpha a: Float, eps: Float, weightDecay wd: Float) {
+    for j in range {
+        let wj = w[j]
+        let d = g[j] + wd * wj
+        let s = a * sq[j] + (1 - a) * d * d
+        let m = a * ga[j] + (1 - a) * d
+        sq[j] = s
+        ga[j] = m
+        w[j] = wj - lr * d / ((s - m * m).squareRoot() + eps)
+    }
+}
+
+/// Every other RMSprop variant over `range`, element by element (ga, buf nil when unused).
+private func rmspropUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ sq: UnsafeMutablePointer<Float>,
+                           _ ga: UnsafeMutablePointer<Float>?, _ buf: UnsafeMutablePointer<Float>?, _ range: Range<Int>,
+                           lr: Float, alpha a: Float, eps: Float, weightDecay wd: Float, momentum mu: Float, centered: Bool) {
+    for j in range {
+        let d = g[j] + wd * w[j]
+        sq[j] = a * sq[j] + (1 - a) * d * d
+        var avg: Float
+        if centered, let ga {
+            ga[j] = a * ga[j] + (1 - a) * d
+            avg = (sq[j] - ga[j] * ga[j]).squareRoot() + eps
+        } else {
+            avg = sq[j].squareRoot() + eps
+        }
+        if mu > 0, let buf {
+            buf[j] = mu * buf[j] + d / avg
+            w[j] -= lr * buf[j]
+        } else {
+            w[j] -= lr * d / avg
+        }
     }
 }
