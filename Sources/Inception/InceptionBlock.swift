@@ -18,7 +18,8 @@ public final class ConvUnit: Module, Layer {
     /// [N, in, H, W] -> [N, out, Ho, Wo]
     public func forward(_ x: Tensor) -> Tensor {
         let y = conv(x)
-        return F.relu(bn.map { $0(y) } ?? y)
+        guard let bn else { return F.relu(y) }
+        return bn.forwardReLU(y)
     }
 }
 

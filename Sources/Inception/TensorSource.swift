@@ -97,6 +97,14 @@ final class SourcedBatchNorm2d: Module, Layer {
         return F.batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                            training: training, momentum: 0.1, eps: eps)
     }
+
+    /// relu(forward(x)) as one fused node (same values, one pass less over the activations).
+    /// [N, C, H, W] -> [N, C, H, W]
+    func forwardReLU(_ x: Tensor) -> Tensor {
+        if training { numBatchesTracked.data[0] += 1 }
+        return F.batchNormReLU(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                               training: training, momentum: 0.1, eps: eps)
+    }
 }
 
 /// nn.Linear with its tensors from a scope; weight [out, in], bias [out].

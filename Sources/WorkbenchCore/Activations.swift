@@ -4,23 +4,26 @@
 extension Functional {
     /// max(x, 0); the gradient at 0 is 0, as in PyTorch.
     public static func relu(_ x: Tensor) -> Tensor {
-        let y = x.map { $0 > 0 ? $0 : 0 }
-        return Tensor.result("relu", shape: x.shape, data: y, parents: [x]) { g in
-            [Tensor(shape: x.shape) { gx in
-                y.withUnsafeBufferPointer { py in g.data.withUnsafeBufferPointer { pg in
-                    for i in 0..<gx.count { gx[i] = py[i] > 0 ? pg[i] : 0 }
-                } }
-            }]
-        }
+        leakyReluNode("relu", x, slope: 0)
     }
 
     /// x for x > 0, else negativeSlope * x.
     public static func leakyRelu(_ x: Tensor, negativeSlope: Float = 0.01) -> Tensor {
-        let y = x.map { $0 > 0 ? $0 : negativeSlope * $0 }
-        return Tensor.result("leaky_relu", shape: x.shape, data: y, parents: [x]) { g in
-            [Tensor(shape: x.shape) { gx in
-                x.data.withUnsafeBufferPointer { px in g.data.withUnsafeBufferPointer { pg in
-                    for i in 0..<gx.count { gx[i] = px[i] > 0 ? pg[i] : negativeSlope * pg[i] }
+        leakyReluNode("leaky_relu", x, slope: negativeSlope)
+    }
+
+    /// (Leaky) ReLU as one node. Its backward reads the output as the mask (positive exactly where
+    /// the input is, for any slope >= 0), so the input need not stay alive; a negative slope flips
+    /// the output's sign and needs the input.
+    private static func leakyReluNode(_ name: String, _ x: Tensor, slope: Float) -> Tensor {
+        let y = Tensor(shape: x.shape) { out in
+            x.data.withUnsafeBufferPointer { leakyReluKernel($0.baseAddress!, out.baseAddress!, count: out.count, slope: slope) }
+        }.data
+        return Tensor.result(name, shape: x.shape, data: y, parents: [x]) { g in
+            let mask = slope >= 0 ? y : x.data
+            return [Tensor(shape: x.shape) { gx in
+                mask.withUnsafeBufferPointer { pm in g.data.withUnsafeBufferPointer { pg in
+                    leakyReluBackwardKernel(mask: pm.baseAddress!, pg.baseAddress!, gx.baseAddress!, count: gx.count, slope: slope)
                 } }
             }]
         }

@@ -108,7 +108,12 @@ extension Tensor {
                 precondition(g.shape == parent.shape,
                              "\(node.name) backward gave gradient \(g.shape) for input \(parent.shape)")
                 if let pn = parent.node {
-                    pn.outputGrads[parent.outputIndex] = sum(pn.outputGrads[parent.outputIndex], g)
+                    // Taken out of its slot first, so that a gradient held nowhere else is seen
+                    // as uniquely referenced and accumulated in place (see `sum`).
+                    let slot = parent.outputIndex
+                    let existing = pn.outputGrads[slot]
+                    pn.outputGrads[slot] = nil
+                    pn.outputGrads[slot] = sum(consume existing, g)
                 } else {
                     parent.accumulateLeafGrad(g)
                 }
@@ -124,9 +129,15 @@ extension Tensor {
         }
     }
 
-    /// `a + b` for gradient accumulation, where `a` may be absent. Never mutates its arguments.
-    private static func sum(_ a: Tensor?, _ b: Tensor) -> Tensor {
-        guard let a else { return b }
+    /// `a + b` for gradient accumulation, where `a` may be absent. `a` is updated in place when
+    /// nothing else references it (a fresh gradient from one consumer, the common case of a
+    /// tensor read by several ops), else copied: it may be shared with another slot or a leaf.
+    private static func sum(_ a: consuming Tensor?, _ b: Tensor) -> Tensor {
+        guard var a = consume a else { return b }
+        if a !== b && isKnownUniquelyReferenced(&a) {
+            a.addInPlace(b)
+            return a
+        }
         let r = Tensor(shape: a.shape, data: a.data)
         r.addInPlace(b)
         return r

@@ -175,8 +175,9 @@ extension Functional {
         }
         let parents = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.result("conv2d", shape: outShape, data: y.data, parents: parents) { grad in
-            var gxData: [Float]? = x.requiresGrad ? [Float](repeating: 0, count: x.count) : nil
-            var gwData: [Float]? = weight.requiresGrad ? [Float](repeating: 0, count: weight.count) : nil
+            // The kernel overwrites both results entirely (zeroing gradInput itself where it accumulates).
+            var gxData: [Float]? = x.requiresGrad ? uninitializedFloats(x.count) : nil
+            var gwData: [Float]? = weight.requiresGrad ? uninitializedFloats(weight.count) : nil
             grad.data.withUnsafeBufferPointer { pg in
                 x.data.withUnsafeBufferPointer { px in weight.data.withUnsafeBufferPointer { pw in
                     withOptionalMutablePointer(&gxData) { pgx in withOptionalMutablePointer(&gwData) { pgw in

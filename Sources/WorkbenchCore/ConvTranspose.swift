@@ -51,7 +51,7 @@ extension Functional {
             grad.data.withUnsafeBufferPointer { pgBuf in
                 let pg = pgBuf.baseAddress!
                 // dx = conv2d(dy, weight) and dW [C, O*kh*kw] = Σ_n x[n] · im2col(dy[n])ᵀ share the columns of dy.
-                var gwData: [Float]? = weight.requiresGrad ? [Float](repeating: 0, count: weight.count) : nil
+                var gwData: [Float]? = weight.requiresGrad ? uninitializedFloats(weight.count) : nil   // overwritten by the kernels
                 x.data.withUnsafeBufferPointer { pxBuf in weight.data.withUnsafeBufferPointer { pwBuf in withOptionalMutablePointer(&gwData) { gw in
                     let px = pxBuf.baseAddress!, pw = pwBuf.baseAddress!
                     if x.requiresGrad {

@@ -68,19 +68,19 @@ private func im2col(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: Un
                 let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
                 let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
                 // Rows of the output whose tap is in the vertical padding are all zero.
-                row.update(repeating: 0, count: yLo * outW)
-                (row + yHi * outW).update(repeating: 0, count: (outH - yHi) * outW)
+                fillZero(row, yLo * outW)
+                fillZero(row + yHi * outW, (outH - yHi) * outW)
                 for oy in yLo..<yHi {
                     let dst = row + oy * outW
                     let src = plane + (oy * g.strideH + offH) * width + offW
-                    dst.update(repeating: 0, count: xLo)
+                    fillZero(dst, xLo)
                     if g.strideW == 1 {
-                        (dst + xLo).update(from: src + xLo, count: xHi - xLo)
+                        copyFloats(dst + xLo, src + xLo, xHi - xLo)
                     } else {
                         let s = g.strideW
                         for ox in xLo..<xHi { dst[ox] = src[ox * s] }
                     }
-                    (dst + xHi).update(repeating: 0, count: outW - xHi)
+                    fillZero(dst + xHi, outW - xHi)
                 }
             }
         }
@@ -118,7 +118,7 @@ private func col2im(_ cols: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ 
                     let src = row + oy * outW
                     let dst = plane + (oy * g.strideH + offH) * width + offW
                     if g.strideW == 1 {
-                        for ox in xLo..<xHi { dst[ox] += src[ox] }
+                        addFloats(dst + xLo, src + xLo, xHi - xLo)
                     } else {
                         let s = g.strideW
                         for ox in xLo..<xHi { dst[ox * s] += src[ox] }
@@ -144,4 +144,51 @@ private func forEachSampleChannels(_ samples: Int, _ g: ConvGeometry, _ body: (I
     }
     if samples * g.colRows * g.outPlane < 1 << 16 || units < 2 { run(0..<units); return }
     forEachPlaneRange(units, elementsPerPlane: Int.max / units) { run($0) }
+}
+
+// Row helpers for the short rows of small feature maps (7 or 14 floats): a libc memcpy/memset
+// call costs more than the copy itself there, so short rows go through inline vector moves.
+
+@inline(__always)
+private func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    if n > 64 { dst.update(from: src, count: n); return }
+    var i = 0
+    while i + 8 <= n {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self),
+                                                    as: SIMD8<Float>.self)
+        i += 8
+    }
+    if i + 4 <= n {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self),
+                                                    as: SIMD4<Float>.self)
+        i += 4
+    }
+    // At most 3 left: written out, since a loop here would be turned back into a memcpy call.
+    if i < n { dst[i] = src[i] }
+    if i + 1 < n { dst[i + 1] = src[i + 1] }
+    if i + 2 < n { dst[i + 2] = src[i + 2] }
+}
+
+@inline(__always)
+private func fillZero(_ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n > 64 { dst.update(repeating: 0, count: n); return }
+    var i = 0
+    while i + 8 <= n { UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self); i += 8 }
+    if i + 4 <= n { UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD4<Float>(), as: SIMD4<Float>.self); i += 4 }
+    if i < n { dst[i] = 0 }
+    if i + 1 < n { dst[i + 1] = 0 }
+    if i + 2 < n { dst[i + 2] = 0 }
+}
+
+/// dst[i] += src[i] for i in 0..<n.
+@inline(__always)
+private func addFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i + 8 <= n {
+        let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+        let s = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: d + s, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < n { dst[i] += src[i]; i += 1 }
 }

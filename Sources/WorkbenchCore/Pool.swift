@@ -73,30 +73,20 @@ private struct PoolAxis {
     }
 }
 
-/// One kernel tap of max pooling for 8 neighbouring outputs: compares the inputs `line[i*stride]`
-/// (i = 0..<8, flat input indices index0 + i*stride) with `best` and takes each one that is
-/// larger or NaN, PyTorch's rule, as masked selects: a compare-and-branch mispredicts on random data.
+/// The 8 inputs `line[i*stride]` (i = 0..<8) that one kernel tap reads for 8 neighbouring outputs.
 @inline(__always)
-private func maxPoolLanes(_ line: UnsafePointer<Float>, stride: Int, index0: Int,
-                          _ best: UnsafeMutablePointer<Float>, _ at: UnsafeMutablePointer<Int32>) {
-    let v: SIMD8<Float>
+private func maxPoolTap(_ line: UnsafePointer<Float>, stride: Int) -> SIMD8<Float> {
     switch stride {
     case 1:
-        v = UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self)
+        return UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self)
     case 2:
         let a = UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self)
         let b = UnsafeRawPointer(line + 8).loadUnaligned(as: SIMD8<Float>.self)
-        v = SIMD8(lowHalf: a.evenHalf, highHalf: b.evenHalf)
+        return SIMD8(lowHalf: a.evenHalf, highHalf: b.evenHalf)
     default:
-        v = SIMD8(line[0], line[stride], line[2 * stride], line[3 * stride],
-                  line[4 * stride], line[5 * stride], line[6 * stride], line[7 * stride])
+        return SIMD8(line[0], line[stride], line[2 * stride], line[3 * stride],
+                     line[4 * stride], line[5 * stride], line[6 * stride], line[7 * stride])
     }
-    let old = UnsafeRawPointer(best).loadUnaligned(as: SIMD8<Float>.self)
-    let take = (v .> old) .| (v .!= v)
-    UnsafeMutableRawPointer(best).storeBytes(of: old.replacing(with: v, where: take), as: SIMD8<Float>.self)
-    let index = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(truncatingIfNeeded: stride) &+ Int32(truncatingIfNeeded: index0)
-    let previous = UnsafeRawPointer(at).loadUnaligned(as: SIMD8<Int32>.self)
-    UnsafeMutableRawPointer(at).storeBytes(of: previous.replacing(with: index, where: take), as: SIMD8<Int32>.self)
 }
 
 // Max and average pooling walk one output row at a time, tap by tap along the row's outputs:
@@ -122,45 +112,55 @@ extension Functional {
         let paddedH = Swift.max(h + 2 * rows.padding, (ho - 1) * rows.stride + (rows.kernel - 1) * rows.dilation + 1)
         let paddedW = Swift.max(w + 2 * cols.padding, (wo8 - 1) * cols.stride + (cols.kernel - 1) * cols.dilation + 2)
         // PyTorch's argmax starts at the first in-input element of the window (kept when all are -inf).
-        let firstRow = (0..<ho).map(rows.firstInside), firstCol = (0..<wo).map { Int32(cols.firstInside($0)) }
-        var values = [Float](repeating: 0, count: planes * ho * wo)
+        // Padded to whole vectors (the extra lanes are computed and dropped).
+        let firstRow = (0..<ho).map(rows.firstInside)
+        let firstCol = (0..<wo8).map { Int32(cols.firstInside(Swift.min($0, wo - 1))) }
+        var values = uninitializedFloats(planes * ho * wo)
         // Argmax within the input plane, kept for backward.
-        var argmax = [Int32](repeating: 0, count: planes * ho * wo)
+        var argmax = [Int32](unsafeUninitializedCapacity: planes * ho * wo) { _, n in n = planes * ho * wo }
         x.data.withUnsafeBufferPointer { pxBuf in values.withUnsafeMutableBufferPointer { pvBuf in
             argmax.withUnsafeMutableBufferPointer { paBuf in firstRow.withUnsafeBufferPointer { firstRow in
                 firstCol.withUnsafeBufferPointer { firstCol in
-                let px = pxBuf.baseAddress!, pv = pvBuf.baseAddress!, pa = paBuf.baseAddress!
+                let px = pxBuf.baseAddress!, pv = pvBuf.baseAddress!, pa = paBuf.baseAddress!, firstCol = firstCol.baseAddress!
                 forEachPlaneRange(planes, elementsPerPlane: ho * wo * rows.kernel * cols.kernel) { range in
                     let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
-                    let best = UnsafeMutablePointer<Float>.allocate(capacity: wo8)
-                    let at = UnsafeMutablePointer<Int32>.allocate(capacity: wo8)
-                    defer { padded.deallocate(); best.deallocate(); at.deallocate() }
+                    defer { padded.deallocate() }
                     padded.initialize(repeating: -.infinity, count: paddedH * paddedW)
-                    at.initialize(repeating: 0, count: wo8)
                     let interior = padded + rows.padding * paddedW + cols.padding
+                    let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(truncatingIfNeeded: cols.stride)
                     for p in range {
                         let src = px + p * h * w
                         for iy in 0..<h { (interior + iy * paddedW).update(from: src + iy * w, count: w) }
                         for oy in 0..<ho {
-                            best.update(repeating: -.infinity, count: wo8)
                             let start = Int32(truncatingIfNeeded: firstRow[oy] * w)
-                            for ox in 0..<wo { at[ox] = start &+ firstCol[ox] }
-                            for ki in 0..<rows.kernel {
-                                let py = oy * rows.stride + ki * rows.dilation, iy = py - rows.padding
-                                if iy < 0 || iy >= h { continue }   // a row of padding
-                                for kj in 0..<cols.kernel {
-                                    let line = padded + py * paddedW + kj * cols.dilation
-                                    let index0 = iy * w + kj * cols.dilation - cols.padding
-                                    var ox = 0
-                                    while ox < wo8 {
-                                        maxPoolLanes(line + ox * cols.stride, stride: cols.stride,
-                                                     index0: index0 + ox * cols.stride, best + ox, at + ox)
-                                        ox += lanes
+                            let outValues = pv + (p * ho + oy) * wo, outIndices = pa + (p * ho + oy) * wo
+                            var ox = 0
+                            while ox < wo8 {
+                                // 8 outputs at a time, their running max and argmax kept in registers
+                                // over all taps; a NaN or a strictly larger value wins (PyTorch's rule),
+                                // as masked selects: a compare-and-branch mispredicts on random data.
+                                var best = SIMD8<Float>(repeating: -.infinity)
+                                var at = UnsafeRawPointer(firstCol + ox).loadUnaligned(as: SIMD8<Int32>.self) &+ start
+                                for ki in 0..<rows.kernel {
+                                    let py = oy * rows.stride + ki * rows.dilation, iy = py - rows.padding
+                                    if iy < 0 || iy >= h { continue }   // a row of padding
+                                    for kj in 0..<cols.kernel {
+                                        let line = padded + py * paddedW + kj * cols.dilation + ox * cols.stride
+                                        let index0 = iy * w + kj * cols.dilation - cols.padding + ox * cols.stride
+                                        let v = maxPoolTap(line, stride: cols.stride)
+                                        let take = (v .> best) .| (v .!= v)
+                                        best.replace(with: v, where: take)
+                                        at.replace(with: lane &+ Int32(truncatingIfNeeded: index0), where: take)
                                     }
                                 }
+                                if ox + 8 <= wo {
+                                    UnsafeMutableRawPointer(outValues + ox).storeBytes(of: best, as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(outIndices + ox).storeBytes(of: at, as: SIMD8<Int32>.self)
+                                } else {
+                                    for i in 0..<(wo - ox) { outValues[ox + i] = best[i]; outIndices[ox + i] = at[i] }
+                                }
+                                ox += 8
                             }
-                            (pv + (p * ho + oy) * wo).update(from: best, count: wo)
-                            (pa + (p * ho + oy) * wo).update(from: at, count: wo)
                         }
                     }
                 }

@@ -54,6 +54,26 @@ import WorkbenchTesting
         #expect(x.grad!.data == [0, 1, 1, 0])
     }
 
+    /// The 8-lane kernels over a length with a tail: values, masks from the output, and ReLU's
+    /// true zero for -inf and NaN (0 * x would give NaN).
+    @Test func reluAndLeakyReluVectorLanes() {
+        let values: [Float] = [-2, -0.5, 0, 0.5, 2, -.infinity, .nan, 3, -1, 1e-30, -1e-30, 4, -4]
+        let x = Tensor(values, requiresGrad: true)
+        let y = F.relu(x)
+        #expect(y.data == values.map { $0 > 0 ? $0 : 0 })
+        let g = Tensor((0..<values.count).map { Float($0) + 1 })
+        y.backward(g)
+        #expect(x.grad!.data == zip(values, g.data).map { $0 > 0 ? $1 : 0 })
+        let x2 = Tensor(values, requiresGrad: true)
+        let y2 = F.leakyRelu(x2, negativeSlope: 0.25)
+        #expect(y2.data.enumerated().allSatisfy { i, v in
+            let e = values[i] > 0 ? values[i] : 0.25 * values[i]
+            return v == e || (v.isNaN && e.isNaN)
+        })
+        y2.backward(g)
+        #expect(x2.grad!.data == zip(values, g.data).map { $0 > 0 ? $1 : 0.25 * $1 })
+    }
+
     @Test func activationValues() {
         let x = Tensor([-2, -0.5, 0, 0.5, 2])
         #expect(F.relu(x).data == [0, 0, 0, 0.5, 2])

@@ -48,6 +48,31 @@ private let xValues: [Float] = [0.5, -1.2, 2.0, 0.3, 1.1, -0.4, 0.9, 1.7, -2.2, 
         #expect(rm.data == [0.5, -0.2] && rv.data == [1.5, 0.8])
     }
 
+    /// The fused node gives bit-identical values, running stats and gradients to batch_norm then
+    /// relu (row lengths with SIMD tails, and a size large enough for the two-core split).
+    @Test(arguments: [[5, 3], [3, 2, 21], [2, 3, 5, 5], [4, 8, 40, 40]], [true, false])
+    func batchNormReLUMatchesUnfused(shape: [Int], training: Bool) {
+        var g = Generator(seed: 11)
+        let c = shape[1]
+        let x = Tensor.normal(shape, generator: &g)
+        let w = Tensor.uniform([c], low: -1, high: 1.5, generator: &g), b = Tensor.normal([c], generator: &g)
+        let seed = Tensor.normal(shape, generator: &g)
+        func run(_ fused: Bool) -> (y: Tensor, stats: [Float], grads: [Tensor?]) {
+            let (xi, wi, bi) = (x.clone().requiringGrad(), w.clone().requiringGrad(), b.clone().requiringGrad())
+            let rm = Tensor.full([c], 0.3), rv = Tensor.full([c], 1.2)
+            let y = fused
+                ? F.batchNormReLU(xi, runningMean: rm, runningVar: rv, weight: wi, bias: bi, training: training)
+                : F.relu(F.batchNorm(xi, runningMean: rm, runningVar: rv, weight: wi, bias: bi, training: training))
+            y.backward(seed)
+            return (y, rm.data + rv.data, [xi.grad, wi.grad, bi.grad])
+        }
+        let (fused, plain) = (run(true), run(false))
+        #expect(fused.y.data == plain.y.data)
+        #expect(fused.stats == plain.stats)
+        for (a, e) in zip(fused.grads, plain.grads) { #expect(a?.data == e?.data) }
+        #expect(fused.y.data.allSatisfy { $0 >= 0 })
+    }
+
     @Test(arguments: [[4, 3], [3, 2, 5], [2, 3, 3, 2]], [true, false])
     func gradcheckBatchNormTraining(shape: [Int], affine: Bool) {
         var g = Generator(seed: 5)
