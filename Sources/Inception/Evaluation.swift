@@ -1,50 +1,10 @@
-// Test-set evaluation of a GoogLeNet (eval mode, no auxiliary heads) and the pictures made from it.
+// The test-prediction grid of the reference experiment: the first test images framed by right/wrong.
 import Foundation
 import WorkbenchData
 import WorkbenchNN
+import WorkbenchRun
 
-/// Predictions of a model on a whole data set.
-public struct Evaluation {
-    public let predictions: [Int]
-    public let confusion: ConfusionMatrix
-    public let loss: Double
-
-    public var accuracy: Double { confusion.accuracy }
-
-    /// Accuracy per class, keyed `test_accuracy_<class>` (e.g. `test_accuracy_ankle_boot`).
-    public var perClass: [String: Double] {
-        var out: [String: Double] = [:]
-        for (name, recall) in zip(confusion.classNames, confusion.perClassRecall) {
-            out["test_accuracy_" + Evaluation.slug(name)] = recall
-        }
-        return out
-    }
-
-    static func slug(_ name: String) -> String {
-        String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
-            .replacingOccurrences(of: "__", with: "_")
-    }
-
-    /// Runs `model` in eval mode without gradients over `data` (normalised like training).
-    public static func run(_ model: GoogLeNet, on data: ImageDataset, batchSize: Int = 500) -> Evaluation {
-        let wasTraining = model.training
-        model.eval()
-        defer { model.train(wasTraining) }
-        var confusion = ConfusionMatrix(classNames: data.classNames)
-        var predictions: [Int] = []
-        var lossSum = 0.0
-        withNoGrad {
-            for (x, y) in ImageBatches(data, batchSize: batchSize, shuffle: false, normalization: .fashionMNIST) {
-                let logits = model(x).logits
-                let predicted = logits.argmax(dim: 1)
-                confusion.add(predictions: predicted, targets: y)
-                predictions += predicted.data
-                lossSum += Double(F.crossEntropy(logits, target: y).item()) * Double(y.count)
-            }
-        }
-        return Evaluation(predictions: predictions, confusion: confusion, loss: lossSum / Double(max(data.count, 1)))
-    }
-
+extension ClassifierEvaluation {
     /// A grid of the first `count` test images, framed green where the prediction is right and
     /// red where it is wrong, plus a text file naming prediction and truth for each cell.
     /// (WorkbenchData's bitmap font is internal, so the labels go into the text file.)

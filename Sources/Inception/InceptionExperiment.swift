@@ -55,7 +55,7 @@ public enum InceptionExperiment: PaperExperiment {
         }
         parallel.broadcast(model.parameters() + model.namedBuffers().map(\.1))
 
-        var last: Evaluation?
+        var last: ClassifierEvaluation?
         var epochsDone = start
         var stop = false
         for epoch in start..<epochs {
@@ -117,7 +117,7 @@ public enum InceptionExperiment: PaperExperiment {
             // Rank 0 evaluates on the whole test set and writes everything; the other ranks go on
             // to the next epoch and wait for it in the first gradient average.
             guard run.isMain else { continue }
-            let eval = times.measure("evaluation") { Evaluation.run(model, on: test, batchSize: recipe.evalBatchSize) }
+            let eval = times.measure("evaluation") { ClassifierEvaluation.run(model, on: test, batchSize: recipe.evalBatchSize) { model($0).logits } }
             last = eval
             let isBest = eval.accuracy > best
             if isBest { best = eval.accuracy }

@@ -40,7 +40,7 @@ public enum __Paper__Experiment: PaperExperiment {
             best = state.bestMetric ?? best
         }
 
-        var last: __Paper__Evaluation?
+        var last: ClassifierEvaluation?
         var epochsDone = start
         for epoch in start..<epochs {
             let batches = ImageBatches(train, batchSize: recipe.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
@@ -70,7 +70,7 @@ public enum __Paper__Experiment: PaperExperiment {
             if run.stopRequested { break }
             let trainSeconds = Double((ContinuousClock.now - clock).components.seconds)
                 + Double((ContinuousClock.now - clock).components.attoseconds) * 1e-18
-            let eval = __Paper__Evaluation.run(model, on: test, batchSize: recipe.evalBatchSize)
+            let eval = ClassifierEvaluation.run(model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
             last = eval
             let isBest = eval.accuracy > best
             if isBest { best = eval.accuracy }
