@@ -113,12 +113,12 @@ func gruGatesForward(_ gi: UnsafeMutablePointer<Float>, gh: UnsafePointer<Float>
         let hp = hPrev + r * ldPrev, hnr = hn + r * H, out = h + r * ldh
         for j in stride(from: 0, to: H, by: 8) {
             let n = Swift.min(8, H - j)
-            let rv = gateSigmoid(gateLoad(ir + j, n) + gateLoad(hr + j, n) + gateLoad(br + j, n))
-            let zv = gateSigmoid(gateLoad(iz + j, n) + gateLoad(hz + j, n) + gateLoad(bz + j, n))
-            let hnv = gateLoad(hnIn + j, n) + gateLoad(bn + j, n)
-            let nv = gateTanh(gateLoad(iN + j, n) + rv * hnv)
-            gateStore(rv, ir + j, n); gateStore(zv, iz + j, n); gateStore(nv, iN + j, n); gateStore(hnv, hnr + j, n)
-            gateStore(nv + zv * (gateLoad(hp + j, n) - nv), out + j, n)
+            let rv = gateSigmoid(loadLanes(ir + j, n) + loadLanes(hr + j, n) + loadLanes(br + j, n))
+            let zv = gateSigmoid(loadLanes(iz + j, n) + loadLanes(hz + j, n) + loadLanes(bz + j, n))
+            let hnv = loadLanes(hnIn + j, n) + loadLanes(bn + j, n)
+            let nv = gateTanh(loadLanes(iN + j, n) + rv * hnv)
+            storeLanes(rv, ir + j, n); storeLanes(zv, iz + j, n); storeLanes(nv, iN + j, n); storeLanes(hnv, hnr + j, n)
+            storeLanes(nv + zv * (loadLanes(hp + j, n) - nv), out + j, n)
         }
     }
 }
@@ -136,13 +136,13 @@ func gruGatesBackward(_ gates: UnsafePointer<Float>, hn: UnsafePointer<Float>, h
         let hp = hPrev + r * ldPrev, hnr = hn + r * H, dhr = dh + r * H
         for j in stride(from: 0, to: H, by: 8) {
             let n = Swift.min(8, H - j)
-            let rv = gateLoad(gr + j, n), zv = gateLoad(gz + j, n), nv = gateLoad(gn + j, n), d = gateLoad(dhr + j, n)
+            let rv = loadLanes(gr + j, n), zv = loadLanes(gz + j, n), nv = loadLanes(gn + j, n), d = loadLanes(dhr + j, n)
             let dpn = d * (1 - zv) * (1 - nv * nv)
-            let dpr = dpn * gateLoad(hnr + j, n) * rv * (1 - rv)
-            let dpz = d * (gateLoad(hp + j, n) - nv) * zv * (1 - zv)
-            gateStore(dpr, ir + j, n); gateStore(dpz, iz + j, n); gateStore(dpn, iN + j, n)
-            gateStore(dpr, hr + j, n); gateStore(dpz, hz + j, n); gateStore(dpn * rv, hN + j, n)
-            gateStore(d * zv, dhr + j, n)
+            let dpr = dpn * loadLanes(hnr + j, n) * rv * (1 - rv)
+            let dpz = d * (loadLanes(hp + j, n) - nv) * zv * (1 - zv)
+            storeLanes(dpr, ir + j, n); storeLanes(dpz, iz + j, n); storeLanes(dpn, iN + j, n)
+            storeLanes(dpr, hr + j, n); storeLanes(dpz, hz + j, n); storeLanes(dpn * rv, hN + j, n)
+            storeLanes(d * zv, dhr + j, n)
         }
     }
 }

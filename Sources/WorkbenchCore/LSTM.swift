@@ -139,12 +139,12 @@ func lstmGatesForward(_ gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer
         let cp = cPrev + r * H, cr = c + r * H, tr = tanhC + r * H, hr = h + r * ldh
         for j in stride(from: 0, to: H, by: 8) {
             let n = Swift.min(8, H - j)
-            let i = gateSigmoid(gateLoad(gi + j, n)), f = gateSigmoid(gateLoad(gf + j, n))
-            let g = gateTanh(gateLoad(gg + j, n)), o = gateSigmoid(gateLoad(go + j, n))
-            gateStore(i, gi + j, n); gateStore(f, gf + j, n); gateStore(g, gg + j, n); gateStore(o, go + j, n)
-            let cv = f * gateLoad(cp + j, n) + i * g
+            let i = gateSigmoid(loadLanes(gi + j, n)), f = gateSigmoid(loadLanes(gf + j, n))
+            let g = gateTanh(loadLanes(gg + j, n)), o = gateSigmoid(loadLanes(go + j, n))
+            storeLanes(i, gi + j, n); storeLanes(f, gf + j, n); storeLanes(g, gg + j, n); storeLanes(o, go + j, n)
+            let cv = f * loadLanes(cp + j, n) + i * g
             let tc = gateTanh(cv)
-            gateStore(cv, cr + j, n); gateStore(tc, tr + j, n); gateStore(o * tc, hr + j, n)
+            storeLanes(cv, cr + j, n); storeLanes(tc, tr + j, n); storeLanes(o * tc, hr + j, n)
         }
     }
 }
@@ -161,14 +161,14 @@ func lstmGatesBackward(_ gates: UnsafePointer<Float>, tanhC: UnsafePointer<Float
         let tr = tanhC + r * H, cp = cPrev + r * H, dhr = dh + r * H, dcr = dc + r * H
         for j in stride(from: 0, to: H, by: 8) {
             let n = Swift.min(8, H - j)
-            let i = gateLoad(gi + j, n), f = gateLoad(gf + j, n), g = gateLoad(gg + j, n), o = gateLoad(go + j, n)
-            let tc = gateLoad(tr + j, n), dhv = gateLoad(dhr + j, n)
-            let dcv = gateLoad(dcr + j, n) + dhv * o * (1 - tc * tc)
-            gateStore(dcv * g * i * (1 - i), di + j, n)
-            gateStore(dcv * gateLoad(cp + j, n) * f * (1 - f), df + j, n)
-            gateStore(dcv * i * (1 - g * g), dg + j, n)
-            gateStore(dhv * tc * o * (1 - o), dO + j, n)
-            gateStore(dcv * f, dcr + j, n)
+            let i = loadLanes(gi + j, n), f = loadLanes(gf + j, n), g = loadLanes(gg + j, n), o = loadLanes(go + j, n)
+            let tc = loadLanes(tr + j, n), dhv = loadLanes(dhr + j, n)
+            let dcv = loadLanes(dcr + j, n) + dhv * o * (1 - tc * tc)
+            storeLanes(dcv * g * i * (1 - i), di + j, n)
+            storeLanes(dcv * loadLanes(cp + j, n) * f * (1 - f), df + j, n)
+            storeLanes(dcv * i * (1 - g * g), dg + j, n)
+            storeLanes(dhv * tc * o * (1 - o), dO + j, n)
+            storeLanes(dcv * f, dcr + j, n)
         }
     }
 }

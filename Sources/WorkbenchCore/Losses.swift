@@ -304,17 +304,17 @@ private func logSumExp(_ x: UnsafePointer<Float>, count c: Int, stride: Int) -> 
     var m = x[0]
     let full = stride == 1 ? c / 8 * 8 : 0
     if full > 0 {
-        var mv = GateVector(repeating: -.infinity)
+        var mv = Lanes(repeating: -.infinity)
         for k in Swift.stride(from: 0, to: full, by: 8) {
-            let v = gateLoad(x + k, 8)
+            let v = loadLanes(x + k, 8)
             mv = mv.replacing(with: v, where: v .> mv)
         }
         m = mv.max()
         if x[0].isNaN { m = x[0] }
     }
     for k in full..<c where x[k * stride] > m { m = x[k * stride] }
-    var sv = GateVector()
-    for k in Swift.stride(from: 0, to: full, by: 8) { sv += gateExp(gateLoad(x + k, 8) - m) }
+    var sv = Lanes()
+    for k in Swift.stride(from: 0, to: full, by: 8) { sv += gateExp(loadLanes(x + k, 8) - m) }
     var s = sv.sum()
     for k in full..<c { s += fexp(x[k * stride] - m) }
     return m + flog(s)
@@ -326,9 +326,9 @@ private func softmaxGradRow(_ x: UnsafePointer<Float>, _ r: UnsafeMutablePointer
                             lse l: Float, a: Float, b: Float, weight w: [Float]?) {
     let full = stride == 1 ? c / 8 * 8 : 0
     for k in Swift.stride(from: 0, to: full, by: 8) {
-        var wv = GateVector(repeating: 1)
+        var wv = Lanes(repeating: 1)
         if let w { for j in 0..<8 { wv[j] = w[k + j] } }
-        gateStore(a * gateExp(gateLoad(x + k, 8) - l) - b * wv, r + k, 8)
+        storeLanes(a * gateExp(loadLanes(x + k, 8) - l) - b * wv, r + k, 8)
     }
     for k in full..<c { r[k * stride] = a * fexp(x[k * stride] - l) - b * (w?[k] ?? 1) }
 }

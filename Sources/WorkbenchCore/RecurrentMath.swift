@@ -4,32 +4,14 @@
 // these 8-lane versions (Cephes' single-precision polynomials, max error ~2 ulp near the
 // result's magnitude) keep the gate math a small fraction of the step's sgemm time.
 
-typealias GateVector = SIMD8<Float>
-
-/// Loads `n` (<= 8) floats; missing lanes are 0.
-@inline(__always)
-func gateLoad(_ p: UnsafePointer<Float>, _ n: Int) -> GateVector {
-    if n == 8 { return UnsafeRawPointer(p).loadUnaligned(as: GateVector.self) }
-    var v = GateVector()
-    for k in 0..<n { v[k] = p[k] }
-    return v
-}
-
-/// Stores the first `n` (<= 8) lanes.
-@inline(__always)
-func gateStore(_ v: GateVector, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
-    if n == 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: GateVector.self); return }
-    for k in 0..<n { p[k] = v[k] }
-}
-
 /// e^x, Cephes expf: x = n ln2 + r with |r| <= ln2 / 2, a degree-6 polynomial for e^r, 2^n
 /// built in the exponent bits. The input is clamped so that 2^n stays a normal finite float
 /// (NaN passes through). Rounding and the float-to-int step use the 1.5 * 2^23 trick: adding it
 /// leaves round(t) in the low mantissa bits, with no conversion instruction the stdlib's generic
 /// SIMD conversions would turn into a per-lane call.
 @inline(__always)
-func gateExp(_ x: GateVector) -> GateVector {
-    let lo = GateVector(repeating: -87.3), hi = GateVector(repeating: 88.0)
+func gateExp(_ x: Lanes) -> Lanes {
+    let lo = Lanes(repeating: -87.3), hi = Lanes(repeating: 88.0)
     let x = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
     let magic: Float = 0x1.8p23
     let shifted = x * 1.44269504088896341 + magic
@@ -42,17 +24,17 @@ func gateExp(_ x: GateVector) -> GateVector {
     p = p * r + 5.0000001201e-1
     let y = p * (r * r) + r + 1
     let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
-    return y * unsafeBitCast((bits &+ 127) &<< 23, to: GateVector.self)
+    return y * unsafeBitCast((bits &+ 127) &<< 23, to: Lanes.self)
 }
 
 /// σ(x) = 1 / (1 + e^-x).
 @inline(__always)
-func gateSigmoid(_ x: GateVector) -> GateVector { 1 / (1 + gateExp(-x)) }
+func gateSigmoid(_ x: Lanes) -> Lanes { 1 / (1 + gateExp(-x)) }
 
 /// tanh, Cephes tanhf: an odd polynomial below |x| = 0.625 (where 1 - 2/(e^2x + 1) would cancel),
 /// 1 - 2/(e^2|x| + 1) above, with the sign of x.
 @inline(__always)
-func gateTanh(_ x: GateVector) -> GateVector {
+func gateTanh(_ x: Lanes) -> Lanes {
     let a = x.replacing(with: -x, where: x .< 0)
     let large = 1 - 2 / (gateExp(a + a) + 1)
     let z = x * x
