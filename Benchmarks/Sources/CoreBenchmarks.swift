@@ -16,12 +16,16 @@ enum CoreBenchmarks {
         let a = Tensor.normal([n, n], generator: &g), b = Tensor.normal([n, n], generator: &g)
         var c = [Float](repeating: 0, count: n * n)
         let flops = 2.0 * Double(n * n * n)
+        // Raw OpenBLAS with its own threads (as many as the kernels' computeCores). WorkbenchCore
+        // keeps OpenBLAS at one thread and splits products itself; restore that afterwards.
+        openblas_set_num_threads(Int32(computeCores))
         let raw = medianMilliseconds(iterations: iterations) {
             a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
                             pa.baseAddress, Int32(n), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
             } } }
         }
+        openblas_set_num_threads(1)
         let ours = medianMilliseconds(iterations: iterations) { _ = withNoGrad { a.matmul(b) } }
         return [
             BenchmarkRow(name: "sgemm\(n) raw cblas_sgemm", milliseconds: raw, gflops: flops / raw / 1e6, note: "the limit"),

@@ -18,12 +18,15 @@ extension ConvGeometry {
 /// Working buffers of one batch driver call, reused by every chunk.
 private struct ConvScratch {
     let chunk: Int, direct: Bool
+    /// Whether the gemms and im2col/col2im may split over the two cores (false inside a batch half).
+    let bothCores: Bool
     /// Column matrix of a chunk [C*kh*kw, chunk*P] (unused when the input is its own column matrix).
     let cols: UnsafeMutablePointer<Float>
     /// A chunk of [N, O, P] data regrouped as one [O, chunk*P] matrix (unused for one-sample chunks).
     let wide: UnsafeMutablePointer<Float>
 
-    init(_ g: ConvGeometry, batch: Int, outChannels o: Int) {
+    init(_ g: ConvGeometry, batch: Int, outChannels o: Int, bothCores: Bool) {
+        self.bothCores = bothCores
         chunk = g.samplesPerChunk(batch)
         direct = chunk == 1 && g.isPointwise   // a 1x1 conv's input already is its column matrix
         cols = .allocate(capacity: direct ? 0 : g.colRows * chunk * g.outPlane)
@@ -36,7 +39,7 @@ private struct ConvScratch {
     func columns(_ input: UnsafePointer<Float>, _ g: ConvGeometry, from n0: Int, count b: Int) -> UnsafePointer<Float> {
         let image = input + n0 * g.channels * g.inPlane
         if direct { return image }
-        im2col(image, samples: b, g, cols, ld: b * g.outPlane)
+        im2col(image, samples: b, g, cols, ld: b * g.outPlane, splitChannels: bothCores)
         return UnsafePointer(cols)
     }
 
@@ -61,27 +64,31 @@ func convForwardKernel(_ input: UnsafePointer<Float>, batch: Int, _ g: ConvGeome
                        weight: UnsafePointer<Float>, outChannels o: Int, bias: UnsafePointer<Float>?,
                        _ out: UnsafeMutablePointer<Float>,
                        weightGrad: (gradOut: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>)? = nil) {
-    let scratch = ConvScratch(g, batch: batch, outChannels: o), k = g.colRows, p = g.outPlane
-    defer { scratch.deallocate() }
-    for n0 in stride(from: 0, to: batch, by: scratch.chunk) {
-        let b = Swift.min(scratch.chunk, batch - n0), ld = b * p
-        let cols = scratch.columns(input, g, from: n0, count: b)
-        if let (gradOut, result) = weightGrad {
-            let dy = ConvScratch.gather(gradOut, channels: o, plane: p, from: n0, count: b, into: scratch.wide)
-            sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == 0 ? 0 : 1, result)
-        }
-        let y = out + n0 * o * p
-        if b == 1 {
-            if let bias { for oc in 0..<o { (y + oc * p).update(repeating: bias[oc], count: p) } }
-            sgemm(m: o, n: p, k: k, weight, cols, beta: bias == nil ? 0 : 1, y)
-        } else {
-            // The wide product is [O, b, P]; the output wants [b, O, P]: regroup while adding bias.
-            sgemm(m: o, n: ld, k: k, weight, cols, scratch.wide)
-            for s in 0..<b {
-                for oc in 0..<o {
-                    let src = scratch.wide + oc * ld + s * p, dst = y + (s * o + oc) * p
-                    let beta = bias?[oc] ?? 0
-                    for i in 0..<p { dst[i] = src[i] + beta }
+    let k = g.colRows, p = g.outPlane
+    forBatchHalves(batch, macsPerSample: o * k * p * (weightGrad == nil ? 1 : 2),
+                   sum: weightGrad?.result, count: o * k) { samples, gradWeight, bothCores in
+        let scratch = ConvScratch(g, batch: samples.count, outChannels: o, bothCores: bothCores)
+        defer { scratch.deallocate() }
+        for n0 in stride(from: samples.lowerBound, to: samples.upperBound, by: scratch.chunk) {
+            let b = Swift.min(scratch.chunk, samples.upperBound - n0), ld = b * p
+            let cols = scratch.columns(input, g, from: n0, count: b)
+            if let gradOut = weightGrad?.gradOut, let gradWeight {
+                let dy = ConvScratch.gather(gradOut, channels: o, plane: p, from: n0, count: b, into: scratch.wide)
+                sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == samples.lowerBound ? 0 : 1, gradWeight, split: scratch.bothCores)
+            }
+            let y = out + n0 * o * p
+            if b == 1 {
+                if let bias { for oc in 0..<o { (y + oc * p).update(repeating: bias[oc], count: p) } }
+                sgemm(m: o, n: p, k: k, weight, cols, beta: bias == nil ? 0 : 1, y, split: scratch.bothCores)
+            } else {
+                // The wide product is [O, b, P]; the output wants [b, O, P]: regroup while adding bias.
+                sgemm(m: o, n: ld, k: k, weight, cols, scratch.wide, split: scratch.bothCores)
+                for s in 0..<b {
+                    for oc in 0..<o {
+                        let src = scratch.wide + oc * ld + s * p, dst = y + (s * o + oc) * p
+                        let beta = bias?[oc] ?? 0
+                        for i in 0..<p { dst[i] = src[i] + beta }
+                    }
                 }
             }
         }
@@ -102,23 +109,28 @@ func convBackwardKernel(input: UnsafePointer<Float>?, gradOut: UnsafePointer<Flo
                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
     precondition(gradWeight == nil || input != nil, "convBackwardKernel: gradWeight needs the input")
     precondition(gradInput == nil || weight != nil, "convBackwardKernel: gradInput needs the weight")
-    let scratch = ConvScratch(g, batch: batch, outChannels: o), k = g.colRows, p = g.outPlane
-    defer { scratch.deallocate() }
-    let imageSize = g.channels * g.inPlane
-    if let gradInput, !scratch.direct { gradInput.update(repeating: 0, count: batch * imageSize) }
-    for n0 in stride(from: 0, to: batch, by: scratch.chunk) {
-        let b = Swift.min(scratch.chunk, batch - n0), ld = b * p
-        let dy = ConvScratch.gather(gradOut, channels: o, plane: p, from: n0, count: b, into: scratch.wide)
-        if let gradWeight, let input {
-            let cols = scratch.columns(input, g, from: n0, count: b)
-            sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == 0 ? 0 : 1, gradWeight)
+    let k = g.colRows, p = g.outPlane, imageSize = g.channels * g.inPlane
+    let products = (gradWeight == nil ? 0 : 1) + (gradInput == nil ? 0 : 1)
+    forBatchHalves(batch, macsPerSample: o * k * p * products, sum: gradWeight, count: o * k) { samples, gradWeight, bothCores in
+        let scratch = ConvScratch(g, batch: samples.count, outChannels: o, bothCores: bothCores)
+        defer { scratch.deallocate() }
+        if let gradInput, !scratch.direct {
+            (gradInput + samples.lowerBound * imageSize).update(repeating: 0, count: samples.count * imageSize)
         }
-        if let gradInput, let weight {
-            if scratch.direct {
-                sgemm(transA: true, m: k, n: p, k: o, weight, dy, gradInput + n0 * imageSize)
-            } else {
-                sgemm(transA: true, m: k, n: ld, k: o, weight, dy, scratch.cols)
-                col2im(scratch.cols, ld: ld, samples: b, g, gradInput + n0 * imageSize)
+        for n0 in stride(from: samples.lowerBound, to: samples.upperBound, by: scratch.chunk) {
+            let b = Swift.min(scratch.chunk, samples.upperBound - n0), ld = b * p
+            let dy = ConvScratch.gather(gradOut, channels: o, plane: p, from: n0, count: b, into: scratch.wide)
+            if let gradWeight, let input {
+                let cols = scratch.columns(input, g, from: n0, count: b)
+                sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == samples.lowerBound ? 0 : 1, gradWeight, split: scratch.bothCores)
+            }
+            if let gradInput, let weight {
+                if scratch.direct {
+                    sgemm(transA: true, m: k, n: p, k: o, weight, dy, gradInput + n0 * imageSize, split: scratch.bothCores)
+                } else {
+                    sgemm(transA: true, m: k, n: ld, k: o, weight, dy, scratch.cols, split: scratch.bothCores)
+                    col2im(scratch.cols, ld: ld, samples: b, g, gradInput + n0 * imageSize, splitChannels: scratch.bothCores)
+                }
             }
         }
     }

@@ -43,44 +43,48 @@ struct ConvGeometry {
     }
 }
 
+// Both kernels walk channel → kernel tap → sample: each column row (c, ki, kj) is then written
+// (or read) from start to end, and the `samples` planes of channel c stay in cache for all kh*kw
+// taps. (Sample-outer order touched every row of a 4 MB column matrix per sample, one 4 KB page
+// each, and ran at a third of this speed.)
+
 /// Writes the column matrices of `samples` images [samples, C, H, W] side by side into `cols`
 /// [C*kh*kw, ld]: sample s fills columns s*outH*outW ..< (s+1)*outH*outW of every row.
-func im2col(_ images: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>, ld: Int) {
-    forEachSampleChannels(samples, g) { s, channels in
-        im2col(images + s * g.channels * g.inPlane, g, cols + s * g.outPlane, ld: ld, channels: channels)
-    }
-}
-
-private func im2col(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>, ld: Int,
-                    channels: Range<Int>) {
-    let outW = g.outW, outH = g.outH, width = g.width
-    if g.isPointwise {
-        for c in channels { (cols + c * ld).update(from: image + c * g.inPlane, count: g.inPlane) }
-        return
-    }
-    for c in channels {
-        let plane = image + c * g.inPlane
-        for ki in 0..<g.kernelH {
-            let offH = ki * g.dilationH - g.padH
-            let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
-            for kj in 0..<g.kernelW {
-                let offW = kj * g.dilationW - g.padW
-                let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
-                let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
-                // Rows of the output whose tap is in the vertical padding are all zero.
-                fillZero(row, yLo * outW)
-                fillZero(row + yHi * outW, (outH - yHi) * outW)
-                for oy in yLo..<yHi {
-                    let dst = row + oy * outW
-                    let src = plane + (oy * g.strideH + offH) * width + offW
-                    fillZero(dst, xLo)
-                    if g.strideW == 1 {
-                        copyFloats(dst + xLo, src + xLo, xHi - xLo)
-                    } else {
-                        let s = g.strideW
-                        for ox in xLo..<xHi { dst[ox] = src[ox * s] }
+func im2col(_ images: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>, ld: Int,
+            splitChannels: Bool) {
+    let outW = g.outW, outH = g.outH, width = g.width, p = g.outPlane, imageSize = g.channels * g.inPlane
+    forEachChannelRange(samples, g, split: splitChannels) { channels in
+        for c in channels {
+            let planes = images + c * g.inPlane
+            if g.isPointwise {
+                for s in 0..<samples { copyFloats(cols + c * ld + s * p, planes + s * imageSize, p) }
+                continue
+            }
+            for ki in 0..<g.kernelH {
+                let offH = ki * g.dilationH - g.padH
+                let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
+                for kj in 0..<g.kernelW {
+                    let offW = kj * g.dilationW - g.padW
+                    let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
+                    let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
+                    for s in 0..<samples {
+                        let segment = row + s * p, plane = planes + s * imageSize
+                        // Rows of the output whose tap is in the vertical padding are all zero.
+                        fillZero(segment, yLo * outW)
+                        fillZero(segment + yHi * outW, (outH - yHi) * outW)
+                        for oy in yLo..<yHi {
+                            let dst = segment + oy * outW
+                            let src = plane + (oy * g.strideH + offH) * width + offW
+                            fillZero(dst, xLo)
+                            if g.strideW == 1 {
+                                copyFloats(dst + xLo, src + xLo, xHi - xLo)
+                            } else {
+                                let st = g.strideW
+                                for ox in xLo..<xHi { dst[ox] = src[ox * st] }
+                            }
+                            fillZero(dst + xHi, outW - xHi)
+                        }
                     }
-                    fillZero(dst + xHi, outW - xHi)
                 }
             }
         }
@@ -89,39 +93,35 @@ private func im2col(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: Un
 
 /// The adjoint of `im2col`: adds every entry of the side-by-side column matrices `cols` [C*kh*kw, ld]
 /// into the pixel of `images` [samples, C, H, W] it was read from. `images` must be initialised.
-func col2im(_ cols: UnsafePointer<Float>, ld: Int, samples: Int, _ g: ConvGeometry, _ images: UnsafeMutablePointer<Float>) {
-    forEachSampleChannels(samples, g) { s, channels in
-        col2im(cols + s * g.outPlane, ld: ld, g, images + s * g.channels * g.inPlane, channels: channels)
-    }
-}
-
-private func col2im(_ cols: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ image: UnsafeMutablePointer<Float>,
-                    channels: Range<Int>) {
-    let outW = g.outW, outH = g.outH, width = g.width
-    if g.isPointwise {
+func col2im(_ cols: UnsafePointer<Float>, ld: Int, samples: Int, _ g: ConvGeometry, _ images: UnsafeMutablePointer<Float>,
+            splitChannels: Bool) {
+    let outW = g.outW, outH = g.outH, width = g.width, p = g.outPlane, imageSize = g.channels * g.inPlane
+    forEachChannelRange(samples, g, split: splitChannels) { channels in
         for c in channels {
-            let dst = image + c * g.inPlane, src = cols + c * ld
-            for i in 0..<g.inPlane { dst[i] += src[i] }
-        }
-        return
-    }
-    for c in channels {
-        let plane = image + c * g.inPlane
-        for ki in 0..<g.kernelH {
-            let offH = ki * g.dilationH - g.padH
-            let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
-            for kj in 0..<g.kernelW {
-                let offW = kj * g.dilationW - g.padW
-                let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
-                let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
-                for oy in yLo..<yHi {
-                    let src = row + oy * outW
-                    let dst = plane + (oy * g.strideH + offH) * width + offW
-                    if g.strideW == 1 {
-                        addFloats(dst + xLo, src + xLo, xHi - xLo)
-                    } else {
-                        let s = g.strideW
-                        for ox in xLo..<xHi { dst[ox * s] += src[ox] }
+            let planes = images + c * g.inPlane
+            if g.isPointwise {
+                for s in 0..<samples { addFloats(planes + s * imageSize, cols + c * ld + s * p, p) }
+                continue
+            }
+            for ki in 0..<g.kernelH {
+                let offH = ki * g.dilationH - g.padH
+                let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
+                for kj in 0..<g.kernelW {
+                    let offW = kj * g.dilationW - g.padW
+                    let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
+                    let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
+                    for s in 0..<samples {
+                        let segment = row + s * p, plane = planes + s * imageSize
+                        for oy in yLo..<yHi {
+                            let src = segment + oy * outW
+                            let dst = plane + (oy * g.strideH + offH) * width + offW
+                            if g.strideW == 1 {
+                                addFloats(dst + xLo, src + xLo, xHi - xLo)
+                            } else {
+                                let st = g.strideW
+                                for ox in xLo..<xHi { dst[ox * st] += src[ox] }
+                            }
+                        }
                     }
                 }
             }
@@ -129,21 +129,14 @@ private func col2im(_ cols: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ 
     }
 }
 
-/// Runs `body(sample, channels)` over every (sample, channel) pair. Each pair owns its column rows'
-/// segment and its image plane, so the pairs are split over the two cores; below about 64K column
-/// entries the hand-off costs more than it saves.
-private func forEachSampleChannels(_ samples: Int, _ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
-    let c = g.channels, units = samples * c
-    func run(_ range: Range<Int>) {
-        var u = range.lowerBound
-        while u < range.upperBound {
-            let s = u / c, end = Swift.min(range.upperBound, (s + 1) * c)
-            body(s, (u - s * c)..<(end - s * c))
-            u = end
-        }
-    }
-    if samples * g.colRows * g.outPlane < 1 << 16 || units < 2 { run(0..<units); return }
-    forEachPlaneRange(units, elementsPerPlane: Int.max / units) { run($0) }
+/// Runs `body` over ranges of channels. Each channel owns its column rows and its image planes,
+/// so the channels are split over the two cores when `split` allows it (not inside a batch half of
+/// `forBatchHalves`: the other core has the other half) and the column matrix has 64K entries or
+/// more; below that the hand-off costs more than it saves.
+private func forEachChannelRange(_ samples: Int, _ g: ConvGeometry, split: Bool, _ body: (Range<Int>) -> Void) {
+    let c = g.channels
+    if !split || c < 2 || samples * g.colRows * g.outPlane < 1 << 16 { body(0..<c); return }
+    forEachPlaneRange(c, elementsPerPlane: Int.max / c, body)
 }
 
 // Row helpers for the short rows of small feature maps (7 or 14 floats): a libc memcpy/memset

@@ -2,26 +2,44 @@
 import CBLAS
 
 /// C[M,N] = alpha * op(A) * op(B) + beta * C, all row-major; op = transpose when the flag is set.
-/// `A` is [M,K] (or [K,M] when transposed), `B` is [K,N] (or [N,K]).
-@inline(__always)
+/// `A` is [M,K] (or [K,M] when transposed), `B` is [K,N] (or [N,K]). Large products run as two
+/// on the two cores unless `split` is false (the caller already has the other core busy).
 public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                   alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int? = nil,
                   _ b: UnsafePointer<Float>, ldb: Int? = nil,
-                  beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+                  beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil, split: Bool = true) {
+    let cores = computeCores   // first: sets OpenBLAS to one thread before its first call
     if m == 0 || n == 0 { return }
     if k == 0 {
         if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
         return
     }
+    let lda = lda ?? (transA ? m : k), ldb = ldb ?? (transB ? k : n), ldc = ldc ?? n
     if m == 1 || n == 1 {
-        sgemv(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda ?? (transA ? m : k),
-              b, ldb: ldb ?? (transB ? k : n), beta: beta, c, ldc: ldc ?? n)
+        sgemv(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
         return
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha,
-                a, Int32(lda ?? (transA ? m : k)), b, Int32(ldb ?? (transB ? k : n)),
-                beta, c, Int32(ldc ?? n))
+    func product(rows: Range<Int>, columns: Range<Int>) {
+        let pa = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        let pb = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(rows.count), Int32(columns.count), Int32(k), alpha, pa, Int32(lda), pb, Int32(ldb),
+                    beta, c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+    }
+    // Two products on two cores, split along the longer side of C at a multiple of 16 (whole
+    // kernel tiles) from 2^20 multiply-adds on (about 50 µs on one core, well above the hand-off).
+    let longer = Swift.max(m, n)
+    guard split && cores > 1 && m * n * k >= 1 << 20 && longer >= 32 else {
+        product(rows: 0..<m, columns: 0..<n)
+        return
+    }
+    let half = Swift.min(longer - 1, (longer / 2 + 15) / 16 * 16)
+    splitAcrossCores(2, costPerItem: 1 << 15) { parts in
+        for part in parts {
+            let range = part == 0 ? 0..<half : half..<longer
+            if n >= m { product(rows: 0..<m, columns: range) } else { product(rows: range, columns: 0..<n) }
+        }
+    }
 }
 
 /// A product with a single output row or column as `cblas_sgemv`: OpenBLAS's sgemm would pack the
