@@ -74,7 +74,8 @@ func convForwardKernel(_ input: UnsafePointer<Float>, batch: Int, _ g: ConvGeome
             let cols = scratch.columns(input, g, from: n0, count: b)
             if let gradOut = weightGrad?.gradOut, let gradWeight {
                 let dy = ConvScratch.gather(gradOut, channels: o, plane: p, from: n0, count: b, into: scratch.wide)
-                sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == samples.lowerBound ? 0 : 1, gradWeight, split: scratch.bothCores)
+                sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == samples.lowerBound ? 0 : 1, gradWeight,
+                      split: scratch.bothCores)
             }
             let y = out + n0 * o * p
             if b == 1 {
@@ -122,7 +123,8 @@ func convBackwardKernel(input: UnsafePointer<Float>?, gradOut: UnsafePointer<Flo
             let dy = ConvScratch.gather(gradOut, channels: o, plane: p, from: n0, count: b, into: scratch.wide)
             if let gradWeight, let input {
                 let cols = scratch.columns(input, g, from: n0, count: b)
-                sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == samples.lowerBound ? 0 : 1, gradWeight, split: scratch.bothCores)
+                sgemm(transB: true, m: o, n: k, k: ld, dy, cols, beta: n0 == samples.lowerBound ? 0 : 1, gradWeight,
+                      split: scratch.bothCores)
             }
             if let gradInput, let weight {
                 if scratch.direct {

@@ -26,6 +26,23 @@ struct ConvGeometry {
             && outH == height && outW == width
     }
 
+    /// Calls `body` with each kernel tap (ki, kj) of channel `c`: its column row, the input offsets it
+    /// reads at, and the output rows yLo..<yHi and columns xLo..<xHi whose tap lies inside the input
+    /// (the rest is padding).
+    @inline(__always)
+    func forEachTap(ofChannel c: Int,
+                    _ body: (_ row: Int, _ offH: Int, _ offW: Int, _ yLo: Int, _ yHi: Int, _ xLo: Int, _ xHi: Int) -> Void) {
+        for ki in 0..<kernelH {
+            let offH = ki * dilationH - padH
+            let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: strideH, size: height, count: outH)
+            for kj in 0..<kernelW {
+                let offW = kj * dilationW - padW
+                let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: strideW, size: width, count: outW)
+                body((c * kernelH + ki) * kernelW + kj, offH, offW, yLo, yHi, xLo, xHi)
+            }
+        }
+    }
+
     /// PyTorch's convolution output length: floor((in + 2p - d(k-1) - 1) / s) + 1.
     static func outputLength(_ input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int {
         (input + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
@@ -60,30 +77,24 @@ func im2col(_ images: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, _ c
                 for s in 0..<samples { copyFloats(cols + c * ld + s * p, planes + s * imageSize, p) }
                 continue
             }
-            for ki in 0..<g.kernelH {
-                let offH = ki * g.dilationH - g.padH
-                let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
-                for kj in 0..<g.kernelW {
-                    let offW = kj * g.dilationW - g.padW
-                    let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
-                    let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
-                    for s in 0..<samples {
-                        let segment = row + s * p, plane = planes + s * imageSize
-                        // Rows of the output whose tap is in the vertical padding are all zero.
-                        fillZero(segment, yLo * outW)
-                        fillZero(segment + yHi * outW, (outH - yHi) * outW)
-                        for oy in yLo..<yHi {
-                            let dst = segment + oy * outW
-                            let src = plane + (oy * g.strideH + offH) * width + offW
-                            fillZero(dst, xLo)
-                            if g.strideW == 1 {
-                                copyFloats(dst + xLo, src + xLo, xHi - xLo)
-                            } else {
-                                let st = g.strideW
-                                for ox in xLo..<xHi { dst[ox] = src[ox * st] }
-                            }
-                            fillZero(dst + xHi, outW - xHi)
+            g.forEachTap(ofChannel: c) { tapRow, offH, offW, yLo, yHi, xLo, xHi in
+                let row = cols + tapRow * ld
+                for s in 0..<samples {
+                    let segment = row + s * p, plane = planes + s * imageSize
+                    // Rows of the output whose tap is in the vertical padding are all zero.
+                    fillZero(segment, yLo * outW)
+                    fillZero(segment + yHi * outW, (outH - yHi) * outW)
+                    for oy in yLo..<yHi {
+                        let dst = segment + oy * outW
+                        let src = plane + (oy * g.strideH + offH) * width + offW
+                        fillZero(dst, xLo)
+                        if g.strideW == 1 {
+                            copyFloats(dst + xLo, src + xLo, xHi - xLo)
+                        } else {
+                            let st = g.strideW
+                            for ox in xLo..<xHi { dst[ox] = src[ox * st] }
                         }
+                        fillZero(dst + xHi, outW - xHi)
                     }
                 }
             }
@@ -103,24 +114,18 @@ func col2im(_ cols: UnsafePointer<Float>, ld: Int, samples: Int, _ g: ConvGeomet
                 for s in 0..<samples { addFloats(planes + s * imageSize, cols + c * ld + s * p, p) }
                 continue
             }
-            for ki in 0..<g.kernelH {
-                let offH = ki * g.dilationH - g.padH
-                let (yLo, yHi) = ConvGeometry.validRange(offset: offH, stride: g.strideH, size: g.height, count: outH)
-                for kj in 0..<g.kernelW {
-                    let offW = kj * g.dilationW - g.padW
-                    let (xLo, xHi) = ConvGeometry.validRange(offset: offW, stride: g.strideW, size: width, count: outW)
-                    let row = cols + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
-                    for s in 0..<samples {
-                        let segment = row + s * p, plane = planes + s * imageSize
-                        for oy in yLo..<yHi {
-                            let src = segment + oy * outW
-                            let dst = plane + (oy * g.strideH + offH) * width + offW
-                            if g.strideW == 1 {
-                                addFloats(dst + xLo, src + xLo, xHi - xLo)
-                            } else {
-                                let st = g.strideW
-                                for ox in xLo..<xHi { dst[ox * st] += src[ox] }
-                            }
+            g.forEachTap(ofChannel: c) { tapRow, offH, offW, yLo, yHi, xLo, xHi in
+                let row = cols + tapRow * ld
+                for s in 0..<samples {
+                    let segment = row + s * p, plane = planes + s * imageSize
+                    for oy in yLo..<yHi {
+                        let src = segment + oy * outW
+                        let dst = plane + (oy * g.strideH + offH) * width + offW
+                        if g.strideW == 1 {
+                            addFloats(dst + xLo, src + xLo, xHi - xLo)
+                        } else {
+                            let st = g.strideW
+                            for ox in xLo..<xHi { dst[ox * st] += src[ox] }
                         }
                     }
                 }
