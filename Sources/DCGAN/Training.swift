@@ -37,8 +37,10 @@ struct DCGANTraining {
         } else {
             let data = preset.classifierTrainLimit.map { trainAll.prefix($0) } ?? trainAll
             let bar = run.progress("FID classifier", total: preset.classifierEpochs * ((data.count + 127) / 128))
-            classifier.fit(data, epochs: preset.classifierEpochs, seed: run.seed) { done, _, loss in
-                bar.update(done, info: String(format: "loss %.3f", loss))
+            run.times.measure("fid_classifier") {
+                classifier.fit(data, epochs: preset.classifierEpochs, seed: run.seed) { done, _, loss in
+                    bar.update(done, info: String(format: "loss %.3f", loss))
+                }
             }
             bar.finish()
         }
@@ -46,10 +48,12 @@ struct DCGANTraining {
 
         // FID references: test images (the real distribution) and, as the floor, as many train images.
         let testImages = paddedImages(test)
-        let classifierAccuracy = classifier.accuracy(testImages.x, testImages.y)
         let fidN = min(preset.fidSamples, test.count)
-        let realStats = GaussianStats(features: classifier.embed(testImages.x.narrow(0, start: 0, length: fidN)))
-        let floorFID = frechetDistance(GaussianStats(features: classifier.embed(paddedImages(trainAll, limit: fidN).x)), realStats)
+        let (classifierAccuracy, realStats, floorFID) = run.times.measure("fid_classifier") {
+            let realStats = GaussianStats(features: classifier.embed(testImages.x.narrow(0, start: 0, length: fidN)))
+            let floor = frechetDistance(GaussianStats(features: classifier.embed(paddedImages(trainAll, limit: fidN).x)), realStats)
+            return (classifier.accuracy(testImages.x, testImages.y), realStats, floor)
+        }
         var fidStream = derivedGenerator(run.seed, 6)
         let fidNoise = Tensor.normal([fidN, nz, 1, 1], generator: &fidStream)
         func fid() -> Double {
@@ -108,7 +112,7 @@ struct DCGANTraining {
         try ImageGrid.make(sampleImages(netG, fixedNoise), nrow: 8, padding: 2, range: -1...1)
             .writePNG(to: run.samplesDirectory + "/final.png")
         try interpolationGrid(netG).writePNG(to: run.samplesDirectory + "/interpolation.png")
-        let probe = try featureProbe(netD, train: trainAll, test: test)
+        let probe = try run.times.measure("probe") { try featureProbe(netD, train: trainAll, test: test) }
         var metrics: [String: Double] = [
             "fid": lastFID, "fid_floor": floorFID, "fid_classifier_accuracy": classifierAccuracy,
             "epochs": Double(run.records.compactMap { $0["epoch"] }.max() ?? 0), "steps": Double(step),

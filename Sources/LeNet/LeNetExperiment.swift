@@ -51,13 +51,14 @@ public enum LeNetExperiment: PaperExperiment {
             var lossSum = 0.0, correct = 0, seen = 0
             let clock = ContinuousClock.now
             model.train()
-            for (i, (x, y)) in batches.enumerated() {
-                optimizer.zeroGrad()
-                let logits = model(x)
-                let loss = F.crossEntropy(logits, target: y)
+            let times = run.times
+            for (i, (x, y)) in times.timed(batches).enumerated() {
+                times.measure("optimizer") { optimizer.zeroGrad() }
+                let logits = times.measure("forward") { model(x) }
+                let loss = times.measure("forward") { F.crossEntropy(logits, target: y) }
                 try run.checkFinite(loss.item(), "loss")
-                loss.backward()
-                optimizer.step()
+                times.measure("backward") { loss.backward() }
+                times.measure("optimizer") { optimizer.step() }
                 step += 1
                 lossSum += Double(loss.item()) * Double(y.count)
                 correct += zip(logits.argmax(dim: 1).data, y.data).filter { $0 == $1 }.count
@@ -70,9 +71,10 @@ public enum LeNetExperiment: PaperExperiment {
             }
             bar.finish()
             if run.stopRequested { break }
-            let trainSeconds = Double((ContinuousClock.now - clock).components.seconds)
-                + Double((ContinuousClock.now - clock).components.attoseconds) * 1e-18
-            let eval = ClassifierEvaluation.run(model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
+            let trainSeconds = (ContinuousClock.now - clock).inSeconds
+            let eval = times.measure("evaluation") {
+                ClassifierEvaluation.run(model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
+            }
             last = eval
             let isBest = eval.accuracy > best
             if isBest { best = eval.accuracy }

@@ -167,12 +167,14 @@ public enum Seq2SeqExperiment: PaperExperiment {
         model.eval()
         let refs = testPairs.map { Tokenizer.detokenize($0.target) }
         let t0 = Date()
-        let greedy = translateBatch(model, testPairs.map(\.source), data: data)
+        let greedy = run.times.measure("evaluation") { translateBatch(model, testPairs.map(\.source), data: data) }
         let greedySeconds = Date().timeIntervalSince(t0)
         let greedyBLEU = BLEU.corpus(hypotheses: greedy, references: refs)
         let t1 = Date()
         let beamPairs = Array(testPairs.prefix(s.beamEvalSentences ?? testPairs.count))
-        let beam = beamPairs.map { translateBeam(model, $0.source, data: data, beamWidth: s.beamWidth, lengthAlpha: s.lengthAlpha) }
+        let beam = run.times.measure("beam_search") {
+            beamPairs.map { translateBeam(model, $0.source, data: data, beamWidth: s.beamWidth, lengthAlpha: s.lengthAlpha) }
+        }
         let beamSeconds = Date().timeIntervalSince(t1)
         let beamBLEU = BLEU.corpus(hypotheses: beam, references: Array(refs.prefix(beam.count)))
         let greedySubset = BLEU.corpus(hypotheses: Array(greedy.prefix(beam.count)), references: Array(refs.prefix(beam.count)))
