@@ -15,7 +15,7 @@ let libraries: [Target.Dependency] = ["WorkbenchCore", "WorkbenchNN", "Workbench
 
 let package = Package(
     name: "Workbench",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "workbench", targets: ["workbench"]),
         .executable(name: "workbench-bench", targets: ["workbench-bench"]),

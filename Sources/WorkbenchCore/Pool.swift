@@ -1,5 +1,4 @@
 // 2-D pooling: max (with argmax for backward), average and adaptive average, PyTorch semantics.
-import Dispatch
 
 /// PyTorch's `pooling_output_shape`: with ceil_mode the last window may hang over the input's
 /// end, but it must start inside the input or the left padding, else it is dropped.
@@ -29,21 +28,8 @@ private func poolOutputSize(_ op: String, _ x: Tensor, kernel: (Int, Int), strid
 /// Runs `body` over `0..<planes` split across the two cores when the work is large enough to
 /// pay for the hand-off; the planes are independent, so results do not depend on the split.
 func forEachPlaneRange(_ planes: Int, elementsPerPlane: Int, _ body: (Range<Int>) -> Void) {
-    let parts = planes * elementsPerPlane >= 1 << 16 && planes > 1 ? 2 : 1
-    if parts == 1 { body(0..<planes); return }
-    withoutActuallyEscaping(body) { body in
-        // The parts write disjoint planes and concurrentPerform returns only when all are done.
-        let work = UncheckedSendableBox(body)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            work.value((planes * part / parts)..<(planes * (part + 1) / parts))
-        }
-    }
-}
-
-/// Carries a value that is only used under a synchronisation the compiler cannot see.
-struct UncheckedSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+    guard planes * elementsPerPlane >= 1 << 16 && planes > 1 else { body(0..<planes); return }
+    onBothCores { part in body(part == 0 ? 0..<(planes / 2) : (planes / 2)..<planes) }
 }
 
 /// One axis of a pooling window: output o covers the inputs o*stride - padding + t*dilation for
