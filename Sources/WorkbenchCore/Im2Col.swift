@@ -90,6 +90,8 @@ func im2col(_ images: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, _ c
                         fillZero(dst, xLo)
                         if g.strideW == 1 {
                             copyFloats(dst + xLo, src + xLo, xHi - xLo)
+                        } else if g.strideW == 2 {
+                            copyEvenFloats(dst + xLo, src + 2 * xLo, xHi - xLo)
                         } else {
                             let st = g.strideW
                             for ox in xLo..<xHi { dst[ox] = src[ox * st] }
@@ -106,7 +108,7 @@ func im2col(_ images: UnsafePointer<Float>, samples: Int, _ g: ConvGeometry, _ c
 /// into the pixel of `images` [samples, C, H, W] it was read from. `images` must be initialised.
 func col2im(_ cols: UnsafePointer<Float>, ld: Int, samples: Int, _ g: ConvGeometry, _ images: UnsafeMutablePointer<Float>,
             splitChannels: Bool) {
-    let outW = g.outW, outH = g.outH, width = g.width, p = g.outPlane, imageSize = g.channels * g.inPlane
+    let outW = g.outW, width = g.width, p = g.outPlane, imageSize = g.channels * g.inPlane
     forEachChannelRange(samples, g, split: splitChannels) { channels in
         for c in channels {
             let planes = images + c * g.inPlane
@@ -123,6 +125,8 @@ func col2im(_ cols: UnsafePointer<Float>, ld: Int, samples: Int, _ g: ConvGeomet
                         let dst = plane + (oy * g.strideH + offH) * width + offW
                         if g.strideW == 1 {
                             addFloats(dst + xLo, src + xLo, xHi - xLo)
+                        } else if g.strideW == 2 {
+                            addToEvenFloats(dst + 2 * xLo, src + xLo, xHi - xLo, lastPairInRow: offW + 2 * xHi <= width)
                         } else {
                             let st = g.strideW
                             for ox in xLo..<xHi { dst[ox * st] += src[ox] }
@@ -176,6 +180,57 @@ private func fillZero(_ dst: UnsafeMutablePointer<Float>, _ n: Int) {
     if i < n { dst[i] = 0 }
     if i + 1 < n { dst[i + 1] = 0 }
     if i + 2 < n { dst[i + 2] = 0 }
+}
+
+// Stride-2 rows (DCGAN's 4x4 stride-2 convs): an output row gathers every other input pixel. A
+// 16-float load and its even lanes replace eight scalar moves.
+
+/// dst[i] = src[2i] for i in 0..<n. Reads only src[0 ... 2n-2]: the last vector takes the odd
+/// lanes of a load that starts one float early, overlapping what is already copied.
+@inline(__always)
+private func copyEvenFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    guard n >= 5 else {
+        for i in 0..<n { dst[i] = src[2 * i] }
+        return
+    }
+    var i = 0
+    while i + 9 <= n {
+        UnsafeMutableRawPointer(dst + i).storeBytes(
+            of: UnsafeRawPointer(src + 2 * i).loadUnaligned(as: SIMD16<Float>.self).evenHalf, as: SIMD8<Float>.self)
+        i += 8
+    }
+    if i + 5 <= n {
+        UnsafeMutableRawPointer(dst + i).storeBytes(
+            of: UnsafeRawPointer(src + 2 * i).loadUnaligned(as: SIMD8<Float>.self).evenHalf, as: SIMD4<Float>.self)
+        i += 4
+    }
+    if i < n {   // the last 1...4: dst[n-4 ..< n] = src[2n-8, 2n-6, 2n-4, 2n-2]
+        UnsafeMutableRawPointer(dst + n - 4).storeBytes(
+            of: UnsafeRawPointer(src + 2 * n - 9).loadUnaligned(as: SIMD8<Float>.self).oddHalf, as: SIMD4<Float>.self)
+    }
+}
+
+// col2im adds into the image, so its vectors cannot overlap; they also rewrite the odd pixel after
+// the last one used, which stays in the image row unless `lastPairInRow` says otherwise.
+
+/// dst[2i] += src[i] for i in 0..<n (the odd entries in between are rewritten unchanged).
+@inline(__always)
+private func addToEvenFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int, lastPairInRow: Bool) {
+    let vectorEnd = lastPairInRow ? n : n - 1
+    var i = 0
+    while i + 8 <= vectorEnd {
+        var d = UnsafeRawPointer(dst + 2 * i).loadUnaligned(as: SIMD16<Float>.self)
+        d.evenHalf += UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + 2 * i).storeBytes(of: d, as: SIMD16<Float>.self)
+        i += 8
+    }
+    if i + 4 <= vectorEnd {
+        var d = UnsafeRawPointer(dst + 2 * i).loadUnaligned(as: SIMD8<Float>.self)
+        d.evenHalf += UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(dst + 2 * i).storeBytes(of: d, as: SIMD8<Float>.self)
+        i += 4
+    }
+    while i < n { dst[2 * i] += src[i]; i += 1 }
 }
 
 /// dst[i] += src[i] for i in 0..<n.

@@ -125,4 +125,47 @@ private func dot(_ a: Tensor, _ b: Tensor) -> Double {
         // The discriminator mirrors it with conv2d k4 s2 p1: 32 -> 16.
         #expect(F.conv2d(h, weight: Tensor.zeros([2, 3, 4, 4]), stride: (2, 2), padding: (1, 1)).shape == [2, 2, 16, 16])
     }
+
+    /// Direct stride-2 convolution in Float64: y [N, O, Ho, Wo] from x [N, C, H, W], w [O, C, k, k].
+    private func directConv(_ x: Tensor, _ w: Tensor, padding: Int, outH: Int, outW: Int) -> [Float] {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (o, k) = (w.shape[0], w.shape[2])
+        var y = [Float](repeating: 0, count: n * o * outH * outW)
+        for s in 0..<n { for oc in 0..<o { for oy in 0..<outH { for ox in 0..<outW {
+            var sum = 0.0
+            for ic in 0..<c { for ki in 0..<k { for kj in 0..<k {
+                let iy = oy * 2 - padding + ki, ix = ox * 2 - padding + kj
+                guard iy >= 0 && iy < h && ix >= 0 && ix < wd else { continue }
+                sum += Double(x.data[((s * c + ic) * h + iy) * wd + ix]) * Double(w.data[((oc * c + ic) * k + ki) * k + kj])
+            } } }
+            y[((s * o + oc) * outH + oy) * outW + ox] = Float(sum)
+        } } } }
+        return y
+    }
+
+    @Test(arguments: [(17, 4, 1), (16, 4, 1), (18, 3, 0), (9, 3, 1), (21, 4, 1), (24, 4, 1), (40, 4, 1)])
+    func strideTwoRowsMatchDirectConvolution(width: Int, kernel: Int, padding: Int) {
+        // Output rows of 4..20 pixels take the 8- and 4-lane gathers of every other input pixel,
+        // with and without the last pixel pair inside the image row. The input gradient is the
+        // transpose of the same map: <conv(x), y> = <x, dx> for dx = d<conv(x), y>/dx.
+        let x = random([3, 5, 7, width], seed: 30), w = random([4, 5, kernel, kernel], seed: 31).detach()
+        let out = F.conv2d(x, weight: w, stride: (2, 2), padding: (padding, padding))
+        let (outH, outW) = (out.shape[2], out.shape[3])
+        #expect(closeness(out.data, directConv(x.detach(), w, padding: padding, outH: outH, outW: outW), atol: 1e-5, rtol: 1e-5).passed)
+        let y = random(out.shape, seed: 32).detach()
+        (out * y).sum().backward()
+        let lhs = dot(out, y), rhs = dot(x.detach(), x.grad!)
+        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)), "\(lhs) vs \(rhs)")
+        // Each input pixel's gradient against the direct sum over the outputs that read it.
+        var dx = [Float](repeating: 0, count: x.count)
+        let (c, h) = (5, 7)
+        for s in 0..<3 { for oc in 0..<4 { for oy in 0..<outH { for ox in 0..<outW {
+            let g = y.data[((s * 4 + oc) * outH + oy) * outW + ox]
+            for ic in 0..<c { for ki in 0..<kernel { for kj in 0..<kernel {
+                let iy = oy * 2 - padding + ki, ix = ox * 2 - padding + kj
+                guard iy >= 0 && iy < h && ix >= 0 && ix < width else { continue }
+                dx[((s * c + ic) * h + iy) * width + ix] += g * w.data[((oc * c + ic) * kernel + ki) * kernel + kj]
+            } } }
+        } } } }
+        #expect(closeness(x.grad!.data, dx, atol: 1e-5, rtol: 1e-5).passed)
+    }
 }
