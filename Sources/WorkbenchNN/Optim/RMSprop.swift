@@ -84,20 +84,24 @@ public final class RMSprop: Optimizer {
     }
 }
 
-/// Centered RMSprop without momentum (the DQN setting) over `range`: a branch-free loop over
-/// distinct arrays, which the compiler vectorises (sqrt and division included).
+/// Centered RMSprop without momentum (the DQN setting) over `range`, eight lanes at a time with
+/// the scalar formula's operations in the same order (see Adam's update).
 private func rmspropCenteredUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                    _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>,
                                    _ range: Range<Int>, lr: Float, alpha a: Float, eps: Float, weightDecay wd: Float) {
-    for j in range {
-        let wj = w[j]
-        let d = g[j] + wd * wj
-        let s = a * sq[j] + (1 - a) * d * d
-        let m = a * ga[j] + (1 - a) * d
-        sq[j] = s
-        ga[j] = m
-        w[j] = wj - lr * d / ((s - m * m).squareRoot() + eps)
+    let c = 1 - a
+    @inline(__always) func update(_ j: Int, _ n: Int) {
+        let wj = loadLanes(w + j, n)
+        let d = loadLanes(g + j, n) + wd * wj
+        let s = a * loadLanes(sq + j, n) + c * d * d
+        let m = a * loadLanes(ga + j, n) + c * d
+        storeLanes(s, sq + j, n)
+        storeLanes(m, ga + j, n)
+        storeLanes(wj - lr * d / ((s - m * m).squareRoot() + eps), w + j, n)
     }
+    var j = range.lowerBound
+    while j + 8 <= range.upperBound { update(j, 8); j += 8 }
+    if j < range.upperBound { update(j, range.upperBound - j) }
 }
 
 /// Every other RMSprop variant over `range`, element by element (ga, buf nil when unused).
