@@ -55,4 +55,38 @@ enum CoreBenchmarks {
                          gflops: 3 * forwardFlops / fwdBwd / 1e6, note: "bwd = dX + dW"),
         ]
     }
+    /// Every matrix product of one seq2seq_lstm_train step (4 LSTM layers of hidden 256 over 15
+    /// steps at batch 64, the 256 -> 400 output layer; forward, input and weight gradients) through
+    /// `sgemm` alone: the floor under that workload's step time, whatever the rest costs.
+    static func seq2seqProducts(iterations: Int) -> [BenchmarkRow] {
+        typealias Product = (transA: Bool, transB: Bool, m: Int, n: Int, k: Int, count: Int)
+        let (rows, batch, steps, hidden, gates, vocab) = (960, 64, 15, 256, 1024, 400)
+        let perLayer: [Product] = [
+            (false, true, rows, gates, hidden, 1),                 // input projection, all steps at once
+            (false, true, batch, gates, hidden, steps),            // h_{t-1} · W_hhᵀ per step
+            (false, false, batch, hidden, gates, steps),           // dh_{t-1} = dGates_t · W_hh per step
+            (true, false, gates, hidden, rows - batch, 1),         // dW_hh over steps 2...T
+            (true, false, gates, hidden, rows, 1),                 // dW_ih
+            (false, false, rows, hidden, gates, 1),                // dx
+        ]
+        let output: [Product] = [(false, true, rows, vocab, hidden, 1), (false, false, rows, hidden, vocab, 1),
+                                 (true, false, vocab, hidden, rows, 1)]
+        let products = Array(repeating: perLayer, count: 4).flatMap { $0 } + output
+        var g = Generator(seed: 3)
+        let a = Tensor.normal([rows * gates], generator: &g).data, b = Tensor.normal([rows * gates], generator: &g).data
+        var c = [Float](repeating: 0, count: rows * gates)
+        let flops = products.reduce(0.0) { $0 + 2 * Double($1.m * $1.n * $1.k * $1.count) }
+        let ms = medianMilliseconds(iterations: iterations) {
+            c.withUnsafeMutableBufferPointer { pc in
+                for p in products {
+                    for _ in 0..<p.count {
+                        WorkbenchCore.sgemm(transA: p.transA, transB: p.transB, m: p.m, n: p.n, k: p.k, a, b, pc.baseAddress!)
+                    }
+                }
+            }
+        }
+        return [BenchmarkRow(name: "seq2seq step's sgemm products", milliseconds: ms, gflops: flops / ms / 1e6,
+                             note: String(format: "%.2f GFLOP per step", flops / 1e9))]
+    }
 }
+

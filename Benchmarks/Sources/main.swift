@@ -1,5 +1,6 @@
 // workbench-bench: release-mode benchmarks.
-//   workbench-bench core                 kernel table: matmul vs raw cblas_sgemm, conv2d fwd/bwd
+//   workbench-bench core                 kernel table: matmul vs raw cblas_sgemm, conv2d fwd/bwd,
+//                                        the sgemm products of one seq2seq step
 //   workbench-bench WORKLOAD [--json]    one BENCHMARKS workload (median ms per step)
 //   workbench-bench --list               workload names
 import Foundation
@@ -50,6 +51,7 @@ func printCoreTable() {
     rows += CoreBenchmarks.sgemm(size: 256, iterations: 200)
     rows += CoreBenchmarks.sgemm(size: 1024, iterations: 30)
     rows += CoreBenchmarks.conv(iterations: 10)
+    rows += CoreBenchmarks.seq2seqProducts(iterations: 10)
     let width = rows.map(\.name.count).max()!
     func pad(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
     print("\(pad("workload"))         ms   GFLOP/s  note")
