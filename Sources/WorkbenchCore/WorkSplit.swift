@@ -53,12 +53,13 @@ private final class SecondCore: @unchecked Sendable {
     private let done = Atomic<Int>(0)    // number of parts finished
     private let asleep = Atomic<Bool>(false)
     private var job: ((Int) -> Void)?    // written before `posted` is raised, cleared after `done` is
-    private var mutex = pthread_mutex_t()
-    private var wake = pthread_cond_t()
+    // Heap-allocated: a pthread mutex or condition must never move.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     private init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&wake, nil)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
         let created = pthread_create(&thread, nil, { context in
@@ -73,9 +74,9 @@ private final class SecondCore: @unchecked Sendable {
         job = body
         let ticket = posted.add(1, ordering: .sequentiallyConsistent).newValue
         if asleep.load(ordering: .sequentiallyConsistent) {
-            pthread_mutex_lock(&mutex)
-            pthread_cond_signal(&wake)
-            pthread_mutex_unlock(&mutex)
+            pthread_mutex_lock(mutex)
+            pthread_cond_signal(wake)
+            pthread_mutex_unlock(mutex)
         }
         body(0)
         var polls = 0
@@ -109,15 +110,15 @@ private final class SecondCore: @unchecked Sendable {
             polls += 1
             if polls & 63 == 0 && monotonicNanoseconds() - start > 100_000 { break }
         }
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         asleep.store(true, ordering: .sequentiallyConsistent)
         var now = posted.load(ordering: .sequentiallyConsistent)
         while now == seen {
-            pthread_cond_wait(&wake, &mutex)
+            pthread_cond_wait(wake, mutex)
             now = posted.load(ordering: .sequentiallyConsistent)
         }
         asleep.store(false, ordering: .sequentiallyConsistent)
-        pthread_mutex_unlock(&mutex)
+        pthread_mutex_unlock(mutex)
         return now
     }
 }
