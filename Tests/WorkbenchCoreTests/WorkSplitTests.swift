@@ -1,6 +1,8 @@
 // Work split over the two cores: every index exactly once, products split by rows or by columns
-// equal to a float64 reference, and the same bits whichever thread gets the second core.
+// equal to a float64 reference, and the same bits whichever thread gets the second core and
+// whether its worker was polling or asleep.
 import Dispatch
+import Glibc
 import Testing
 import WorkbenchCore
 
@@ -74,6 +76,19 @@ import WorkbenchCore
             }
         }
         #expect(nested[0] == alone && nested[1] == alone)
+    }
+
+    /// The worker sleeps after ~100 µs without work; a product after a pause must wake it.
+    @Test func productsAfterTheWorkerSlept() {
+        let (m, n, k) = (128, 96, 96)
+        var g = Generator(seed: 23)
+        let a = Tensor.normal([m * k], generator: &g).data, b = Tensor.normal([k * n], generator: &g).data
+        let first = product(a, b, transA: false, transB: false, m: m, n: n, k: k)
+        #expect(closeness(first, reference(a, b, transA: false, transB: false, m: m, n: n, k: k), atol: 1e-4, rtol: 1e-4).passed)
+        for _ in 0..<5 {
+            usleep(2_000)
+            #expect(product(a, b, transA: false, transB: false, m: m, n: n, k: k) == first)
+        }
     }
 }
 
