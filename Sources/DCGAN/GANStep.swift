@@ -15,7 +15,8 @@ public struct GANStepStats: Sendable, Equatable {
 }
 
 /// Runs one iteration. `netD` returns logits [N] (BCE-with-logits replaces Sigmoid + BCELoss; the
-/// D(·) statistics apply the sigmoid). Gradients are cleared (set to nil) before each backward pass.
+/// D(·) statistics apply the sigmoid). Gradients are cleared (set to nil) before each backward pass;
+/// afterwards D's gradients are those of its own step (the G pass leaves them alone).
 /// `times` receives the forward, backward and optimizer seconds.
 public func ganStep(real: Tensor, noise: Tensor,
                     netG: (Tensor) throws -> Tensor, netD: (Tensor) throws -> Tensor,
@@ -33,7 +34,13 @@ public func ganStep(real: Tensor, noise: Tensor,
     let errDFake = times.measure("forward") { F.binaryCrossEntropyWithLogits(outFake, target: zeros) }
     times.measure("backward") { errDFake.backward() }
     times.measure("optimizer") { optimizerD.step() }
-    // (2) maximise log D(G(z)): the same fake batch, through the updated D, labelled real.
+    // (2) maximise log D(G(z)): the same fake batch, through the updated D, labelled real. D's
+    // parameters are frozen for this pass (pytorch-CycleGAN-and-pix2pix's set_requires_grad(netD,
+    // False)): their gradients would only be cleared before D's next step, and skipping them saves
+    // D's weight-gradient products and column matrices. G's gradients are the same.
+    let dParameters = optimizerD.parameters.filter(\.requiresGrad)
+    for p in dParameters { p.requiresGrad = false }
+    defer { for p in dParameters { p.requiresGrad = true } }
     times.measure("optimizer") { optimizerG.zeroGrad() }
     let out = try times.measure("forward") { try netD(fake) }
     let errG = times.measure("forward") { F.binaryCrossEntropyWithLogits(out, target: ones) }

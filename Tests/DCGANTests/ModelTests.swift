@@ -83,6 +83,8 @@ import DCGAN
         let stats = ganStep(real: real, noise: z, netG: netG.forward, netD: netD.forward, optimizerG: optG, optimizerD: optD)
         #expect(abs(stats.lossD - before) < 1e-5)
         #expect(lossD() < before)
+        // D is frozen only for the G pass: its parameters require grad again afterwards.
+        #expect(netD.parameters().allSatisfy { $0.requiresGrad })
     }
 
     /// Two runs from the same seed end with bit-identical parameters and losses.
