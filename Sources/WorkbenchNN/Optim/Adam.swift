@@ -90,7 +90,7 @@ private func adamUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Flo
                         _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>, decay: Float, weightDecay wd: Float,
                         beta1 b1: Float, beta2 b2: Float, stepSize: Float, bc2Sqrt: Float, eps: Float) {
     let c1 = 1 - b1, c2 = 1 - b2
-    @inline(__always) func update(_ j: Int, _ n: Int) {
+    forEachLaneChunk(range) { j, n in
         let wj = loadLanes(w + j, n) * decay
         let d = loadLanes(g + j, n) + wd * wj
         let mj = b1 * loadLanes(m + j, n) + c1 * d
@@ -99,7 +99,4 @@ private func adamUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Flo
         storeLanes(vj, v + j, n)
         storeLanes(wj - stepSize * mj / (vj.squareRoot() / bc2Sqrt + eps), w + j, n)
     }
-    var j = range.lowerBound
-    while j + 8 <= range.upperBound { update(j, 8); j += 8 }
-    if j < range.upperBound { update(j, range.upperBound - j) }
 }

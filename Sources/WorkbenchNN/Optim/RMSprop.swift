@@ -90,7 +90,7 @@ private func rmspropCenteredUpdate(_ w: UnsafeMutablePointer<Float>, _ g: Unsafe
                                    _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>,
                                    _ range: Range<Int>, lr: Float, alpha a: Float, eps: Float, weightDecay wd: Float) {
     let c = 1 - a
-    @inline(__always) func update(_ j: Int, _ n: Int) {
+    forEachLaneChunk(range) { j, n in
         let wj = loadLanes(w + j, n)
         let d = loadLanes(g + j, n) + wd * wj
         let s = a * loadLanes(sq + j, n) + c * d * d
@@ -99,9 +99,6 @@ private func rmspropCenteredUpdate(_ w: UnsafeMutablePointer<Float>, _ g: Unsafe
         storeLanes(m, ga + j, n)
         storeLanes(wj - lr * d / ((s - m * m).squareRoot() + eps), w + j, n)
     }
-    var j = range.lowerBound
-    while j + 8 <= range.upperBound { update(j, 8); j += 8 }
-    if j < range.upperBound { update(j, range.upperBound - j) }
 }
 
 /// Every other RMSprop variant over `range`, element by element (ga, buf nil when unused).
