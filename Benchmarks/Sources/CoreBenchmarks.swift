@@ -55,6 +55,7 @@ enum CoreBenchmarks {
                          gflops: 3 * forwardFlops / fwdBwd / 1e6, note: "bwd = dX + dW"),
         ]
     }
+
     /// Every matrix product of one seq2seq_lstm_train step (4 LSTM layers of hidden 256 over 15
     /// steps at batch 64, the 256 -> 400 output layer; forward, input and weight gradients) through
     /// `sgemm` alone: the floor under that workload's step time, whatever the rest costs.
@@ -89,4 +90,3 @@ enum CoreBenchmarks {
                              note: String(format: "%.2f GFLOP per step", flops / 1e9))]
     }
 }
-
