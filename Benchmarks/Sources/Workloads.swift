@@ -105,9 +105,10 @@ final class PlainSeq2Seq: Module {
         [("src_embed", srcEmbed), ("tgt_embed", tgtEmbed), ("encoder", encoder), ("decoder", decoder), ("out", out)]
     }
 
-    /// src, tgt [N, T] -> logits [N, T, vocab]
+    /// src, tgt [N, T] -> logits [N, T, vocab]. Each LSTM looks its tokens up itself (one node
+    /// that projects each distinct token once); the same network as embedding then LSTM.
     func callAsFunction(_ src: IndexTensor, _ tgt: IndexTensor) -> Tensor {
-        let (_, h, c) = encoder.forward(srcEmbed(src))
-        return out(decoder.forward(tgtEmbed(tgt), h0: h, c0: c).output)
+        let (_, h, c) = encoder.forward(src, embedding: srcEmbed)
+        return out(decoder.forward(tgt, embedding: tgtEmbed, h0: h, c0: c).output)
     }
 }

@@ -134,8 +134,9 @@ public final class Seq2SeqModel: Module {
     public func encode(_ src: IndexTensor) -> EncodedSource {
         let c = config
         let x = c.reverseSource ? Self.reverseSource(src) : src
-        let emb = F.embedding(x, weight: p("src_embed.weight"), paddingIdx: Vocabulary.pad)   // [B, S, E]
-        let enc = F.lstm(emb, weights: lstmWeights("encoder", layers: c.numLayers, dirs: c.attention ? 2 : 1),
+        // The embedding lookup inside the LSTM node: each distinct source token is projected once.
+        let enc = F.lstm(tokens: x, embedding: p("src_embed.weight"), paddingIdx: Vocabulary.pad,
+                         weights: lstmWeights("encoder", layers: c.numLayers, dirs: c.attention ? 2 : 1),
                          numLayers: c.numLayers, batchFirst: true, bidirectional: c.attention)
         guard c.attention else { return EncodedSource(memory: nil, keys: nil, maskBias: nil, state: DecoderState(h: enc.hN, c: enc.cN)) }
         let mask = Tensor(shape: x.shape, data: x.data.map { $0 == Vocabulary.pad ? -1e9 : 0 })
@@ -161,12 +162,13 @@ public final class Seq2SeqModel: Module {
     /// Teacher forcing: src [B, S], tgt [B, T] starting with <sos> -> logits [B, T, V].
     public func forward(src: IndexTensor, tgt: IndexTensor) -> Tensor {
         let e = encode(src)
-        let emb = F.embedding(tgt, weight: p("tgt_embed.weight"), paddingIdx: Vocabulary.pad) // [B, T, E]
         if !config.attention {
-            let dec = F.lstm(emb, h0: e.state.h, c0: e.state.c, weights: lstmWeights("decoder", layers: config.numLayers, dirs: 1),
+            let dec = F.lstm(tokens: tgt, embedding: p("tgt_embed.weight"), paddingIdx: Vocabulary.pad, h0: e.state.h,
+                             c0: e.state.c, weights: lstmWeights("decoder", layers: config.numLayers, dirs: 1),
                              numLayers: config.numLayers, batchFirst: true)
             return F.linear(dec.output, weight: p("out.weight"), bias: p("out.bias"))
         }
+        let emb = F.embedding(tgt, weight: p("tgt_embed.weight"), paddingIdx: Vocabulary.pad) // [B, T, E]
         var s = e.state.h, c = e.state.c
         var features: [Tensor] = []
         for t in 0..<tgt.shape[1] {

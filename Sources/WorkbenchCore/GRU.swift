@@ -8,7 +8,7 @@ extension Functional {
     /// Returns output [N, T, D*H] (or [T, N, D*H]) and hN [numLayers*D, N, H].
     public static func gru(_ x: Tensor, h0: Tensor? = nil, weights: [RecurrentLayerWeights], numLayers: Int,
                            batchFirst: Bool = false, bidirectional: Bool = false) -> (output: Tensor, hN: Tensor) {
-        let r = runRecurrent(GRUKernel.self, op: "gru", x, h0: h0, c0: nil, weights: weights, numLayers: numLayers,
+        let r = runRecurrent(GRUKernel.self, op: "gru", .dense(x), h0: h0, c0: nil, weights: weights, numLayers: numLayers,
                              batchFirst: batchFirst, bidirectional: bidirectional)
         return (r[0], r[1])
     }
@@ -44,7 +44,7 @@ enum GRUKernel: RecurrentKernel {
                     zeros.withUnsafeBufferPointer { z in noBias.withUnsafeBufferPointer { nb in
                         let pg = gates.baseAddress!, phn = hn.baseAddress!, pgh = ghp.baseAddress!
                         let hasBias = fillBiasRows(pg, rows: rows, cols: G, bIh, nil)
-                        sgemm(transB: true, m: rows, n: G, k: io.input, io.x, wIh, beta: hasBias ? 1 : 0, pg)
+                        inputProjection(io, wIh: wIh, width: G, accumulate: hasBias, into: pg)
                         for s in 0..<T {
                             let t = io.time(s)
                             let (hPrev, ldh) = io.hiddenBefore(s)

@@ -8,7 +8,7 @@ extension Functional {
     public static func lstm(_ x: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, weights: [RecurrentLayerWeights],
                             numLayers: Int, batchFirst: Bool = false,
                             bidirectional: Bool = false) -> (output: Tensor, hN: Tensor, cN: Tensor) {
-        let r = runRecurrent(LSTMKernel.self, op: "lstm", x, h0: h0, c0: c0, weights: weights, numLayers: numLayers,
+        let r = runRecurrent(LSTMKernel.self, op: "lstm", .dense(x), h0: h0, c0: c0, weights: weights, numLayers: numLayers,
                              batchFirst: batchFirst, bidirectional: bidirectional)
         return (r[0], r[1], r[2])
     }
@@ -42,7 +42,7 @@ enum LSTMKernel: RecurrentKernel {
                     zeros.withUnsafeBufferPointer { z in
                         let pg = gates.baseAddress!, pc = cell.baseAddress!, pt = tanhC.baseAddress!
                         let hasBias = fillBiasRows(pg, rows: rows, cols: G, bIh, bHh)
-                        sgemm(transB: true, m: rows, n: G, k: io.input, io.x, wIh, beta: hasBias ? 1 : 0, pg)
+                        inputProjection(io, wIh: wIh, width: G, accumulate: hasBias, into: pg)
                         for s in 0..<T {
                             let t = io.time(s), gt = pg + t * N * G
                             let (hPrev, ldh) = io.hiddenBefore(s)

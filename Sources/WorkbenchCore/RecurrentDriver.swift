@@ -11,6 +11,7 @@ struct DirectionIO {
     var ldy: Int
     var h0: UnsafePointer<Float>?        // [N, H]; nil means zeros
     var c0: UnsafePointer<Float>?        // [N, H]; LSTM only, nil means zeros
+    var tokens: TokenRows? = nil         // first layer of a token-input call: x is unused
 
     /// The time index processed at step `s` (reverse directions run from the end).
     @inline(__always) func time(_ s: Int) -> Int { reverse ? steps - 1 - s : s }
@@ -126,16 +127,21 @@ func recurrentWeightGrad(_ dGates: UnsafePointer<Float>, _ io: DirectionIO, gate
 }
 
 /// The input-side gradients of a layer-direction from its input-gate gradients dG [T*N, G*H]:
-/// dW_ih = dGᵀ · X, dX += dG · W_ih (one sgemm each) and the bias gradient as column sums.
+/// dW_ih = dGᵀ · X, dX += dG · W_ih (one sgemm each; for token input dX is [U, I], see
+/// `tokenInputGrads`) and the bias gradient as column sums.
 func inputSideGrads(_ dG: UnsafePointer<Float>, _ io: DirectionIO, gates: Int, wIh: UnsafePointer<Float>,
                     needWeight: Bool, needBias: Bool, dx: UnsafeMutablePointer<Float>?,
                     accumulate: Bool) -> (w: [Float]?, b: [Float]?) {
     let rows = io.steps * io.batch, GH = gates * io.hidden, I = io.input
+    let b: [Float]? = needBias ? columnSums(dG, rows: rows, cols: GH) : nil
+    if let tokens = io.tokens {
+        return (tokenInputGrads(dG, io, tokens, width: GH, wIh: wIh, needWeight: needWeight, dx: dx,
+                                accumulate: accumulate), b)
+    }
     if let dx { sgemm(m: rows, n: I, k: GH, dG, wIh, beta: accumulate ? 1 : 0, dx) }
     let w: [Float]? = needWeight ? Tensor(shape: [GH, I]) { out in
         sgemm(transA: true, m: GH, n: I, k: rows, dG, io.x, beta: 0, out.baseAddress!)
     }.data : nil
-    let b: [Float]? = needBias ? columnSums(dG, rows: rows, cols: GH) : nil
     return (w, b)
 }
 
@@ -148,17 +154,35 @@ func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int) -> [Float] {
 }
 
 /// Runs a whole multi-layer recurrent call as ONE autodiff node. Returns [y, hN] (+ [cN]).
-func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor, h0: Tensor?, c0: Tensor?,
+func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: RecurrentInput, h0: Tensor?, c0: Tensor?,
                                       weights: [RecurrentLayerWeights], numLayers L: Int,
                                       batchFirst: Bool, bidirectional: Bool) -> [Tensor] {
-    precondition(x.rank == 3, "\(op): input must be [T, N, I] or [N, T, I], got \(x.shape)")
     let D = bidirectional ? 2 : 1
     precondition(L >= 1 && weights.count == L * D,
                  "\(op): \(weights.count) weight entries for numLayers \(L) x directions \(D)")
-    let T = batchFirst ? x.shape[1] : x.shape[0], N = batchFirst ? x.shape[0] : x.shape[1], I = x.shape[2]
+    // The first layer's input: x (its parent and layout) or token ids into an embedding table.
+    let x: Tensor, T: Int, N: Int, I: Int
+    var distinct: DistinctTokens? = nil
+    var padding: Int? = nil
+    switch input {
+    case .dense(let dense):
+        precondition(dense.rank == 3, "\(op): input must be [T, N, I] or [N, T, I], got \(dense.shape)")
+        (x, T, N, I) = (dense, batchFirst ? dense.shape[1] : dense.shape[0], batchFirst ? dense.shape[0] : dense.shape[1],
+                        dense.shape[2])
+    case .tokens(let ids, let table, let paddingIdx):
+        precondition(ids.shape.count == 2, "\(op): tokens must be [T, N] or [N, T], got \(ids.shape)")
+        precondition(table.rank == 2, "\(op): embedding must be [num_embeddings, dim], got \(table.shape)")
+        let V = table.shape[0]
+        for i in ids.data { precondition(i >= 0 && i < V, "\(op): token \(i) out of range for \(V) embeddings") }
+        (x, T, N, I) = (table, batchFirst ? ids.shape[1] : ids.shape[0], batchFirst ? ids.shape[0] : ids.shape[1],
+                        table.shape[1])
+        let timeMajor = batchFirst ? (0..<T * N).map { ids.data[($0 % N) * T + $0 / N] } : ids.data
+        distinct = DistinctTokens(timeMajor, embedding: table.data, vocabulary: V, dim: I)
+        padding = paddingIdx.map { $0 < 0 ? $0 + V : $0 }
+    }
     let H = weights[0].weightHh.shape.last ?? 0
     let G = K.gateCount
-    precondition(T >= 1 && N >= 1, "\(op): empty sequence or batch in input \(x.shape)")
+    precondition(T >= 1 && N >= 1, "\(op): empty sequence or batch in input of \(T) steps, batch \(N)")
     for (k, w) in weights.enumerated() {
         w.validate(op: op, gates: G, input: k < D ? I : D * H, hidden: H)
     }
@@ -168,7 +192,8 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
     precondition(K.hasCell || c0 == nil, "\(op): c0 given to a cell without cell state")
 
     let params = weights.map(RecurrentParams.init)
-    let xT = batchFirst ? permuteData(x.data, shape: [N, T, I], perm: [1, 0, 2]) : x.data
+    let xT = distinct?.table ?? (batchFirst ? permuteData(x.data, shape: [N, T, I], perm: [1, 0, 2]) : x.data)
+    let tokenRow = distinct?.row ?? []
     let h0Data = h0?.data, c0Data = c0?.data
     let stateCount = N * H
     var hN = uninitializedFloats(L * D * stateCount)
@@ -177,29 +202,33 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
     var tapes: [RecurrentTape] = []
 
     func io(layer l: Int, dir d: Int, x px: UnsafePointer<Float>, y py: UnsafeMutablePointer<Float>,
-            h0 ph: UnsafePointer<Float>?, c0 pc: UnsafePointer<Float>?) -> DirectionIO {
+            h0 ph: UnsafePointer<Float>?, c0 pc: UnsafePointer<Float>?, tokenRow pr: UnsafePointer<Int>?) -> DirectionIO {
         let k = l * D + d
+        let tokens = l == 0 ? distinct.map { TokenRows(table: px, distinct: $0.ids.count, row: pr!) } : nil
         return DirectionIO(steps: T, batch: N, input: l == 0 ? I : D * H, hidden: H, reverse: d == 1,
                            x: px, y: py + d * H, ldy: D * H,
-                           h0: ph.map { $0 + k * stateCount }, c0: pc.map { $0 + k * stateCount })
+                           h0: ph.map { $0 + k * stateCount }, c0: pc.map { $0 + k * stateCount }, tokens: tokens)
     }
 
-    for l in 0..<L {
-        let input = l == 0 ? xT : layerOut[l - 1]
-        var out = uninitializedFloats(T * N * D * H)   // every direction writes its columns
-        input.withUnsafeBufferPointer { px in out.withUnsafeMutableBufferPointer { py in
-            withOptionalPointer(h0Data) { ph in withOptionalPointer(c0Data) { pc in
-                hN.withUnsafeMutableBufferPointer { phN in cN.withUnsafeMutableBufferPointer { pcN in
-                    for d in 0..<D {
-                        let k = l * D + d
-                        let dio = io(layer: l, dir: d, x: px.baseAddress!, y: py.baseAddress!, h0: ph, c0: pc)
-                        tapes.append(K.forward(params[k], dio, hN: phN.baseAddress! + k * stateCount,
-                                               cN: K.hasCell ? pcN.baseAddress! + k * stateCount : nil))
-                    }
+    tokenRow.withUnsafeBufferPointer { pr in
+        for l in 0..<L {
+            let input = l == 0 ? xT : layerOut[l - 1]
+            var out = uninitializedFloats(T * N * D * H)   // every direction writes its columns
+            input.withUnsafeBufferPointer { px in out.withUnsafeMutableBufferPointer { py in
+                withOptionalPointer(h0Data) { ph in withOptionalPointer(c0Data) { pc in
+                    hN.withUnsafeMutableBufferPointer { phN in cN.withUnsafeMutableBufferPointer { pcN in
+                        for d in 0..<D {
+                            let k = l * D + d
+                            let dio = io(layer: l, dir: d, x: px.baseAddress!, y: py.baseAddress!, h0: ph, c0: pc,
+                                         tokenRow: pr.baseAddress)
+                            tapes.append(K.forward(params[k], dio, hN: phN.baseAddress! + k * stateCount,
+                                                   cN: K.hasCell ? pcN.baseAddress! + k * stateCount : nil))
+                        }
+                    } }
                 } }
             } }
-        } }
-        layerOut.append(out)
+            layerOut.append(out)
+        }
     }
 
     let yShape = batchFirst ? [N, T, D * H] : [T, N, D * H]
@@ -218,41 +247,46 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ x: Tensor,
         var paramGrads = [RecurrentParamGrads](repeating: RecurrentParamGrads(), count: L * D)
         var scratch = uninitializedFloats(K.scratchCount(steps: T, batch: N, hidden: H))
         var dUpper = dyT
-        for l in stride(from: L - 1, through: 0, by: -1) {
-            let input = l == 0 ? xT : layerOut[l - 1]
-            let needDx = l > 0 || needX
-            var dIn = uninitializedFloats(needDx ? input.count : 0)   // the first direction overwrites
-            input.withUnsafeBufferPointer { px in layerOut[l].withUnsafeBufferPointer { py in
-                withOptionalPointer(h0Data) { ph in withOptionalPointer(c0Data) { pc in
-                    dUpper.withUnsafeBufferPointer { pdy in dhN.withUnsafeBufferPointer { pdh in
-                        withOptionalPointer(dcN) { pdc in
-                            dIn.withUnsafeMutableBufferPointer { pdx in
-                                dh0.withUnsafeMutableBufferPointer { pdh0 in dc0.withUnsafeMutableBufferPointer { pdc0 in
-                                    scratch.withUnsafeMutableBufferPointer { ps in
-                                        for d in 0..<D {
-                                            let k = l * D + d
-                                            // y is only read in backward; the mutable pointer type is shared with forward.
-                                            let dio = io(layer: l, dir: d, x: px.baseAddress!,
-                                                         y: UnsafeMutablePointer(mutating: py.baseAddress!), h0: ph, c0: pc)
-                                            let gio = DirectionGradIO(
-                                                dy: pdy.baseAddress! + d * H, dhN: pdh.baseAddress! + k * stateCount,
-                                                dcN: pdc.map { $0 + k * stateCount },
-                                                dx: needDx ? pdx.baseAddress! : nil, accumulateDx: d > 0,
-                                                dh0: needH0 ? pdh0.baseAddress! + k * stateCount : nil,
-                                                dc0: needC0 ? pdc0.baseAddress! + k * stateCount : nil)
-                                            paramGrads[k] = K.backward(params[k], tapes[k], dio, gio, scratch: ps.baseAddress!)
+        tokenRow.withUnsafeBufferPointer { pr in
+            for l in stride(from: L - 1, through: 0, by: -1) {
+                let input = l == 0 ? xT : layerOut[l - 1]
+                let needDx = l > 0 || needX
+                var dIn = uninitializedFloats(needDx ? input.count : 0)   // the first direction overwrites; [U, I] for tokens
+                input.withUnsafeBufferPointer { px in layerOut[l].withUnsafeBufferPointer { py in
+                    withOptionalPointer(h0Data) { ph in withOptionalPointer(c0Data) { pc in
+                        dUpper.withUnsafeBufferPointer { pdy in dhN.withUnsafeBufferPointer { pdh in
+                            withOptionalPointer(dcN) { pdc in
+                                dIn.withUnsafeMutableBufferPointer { pdx in
+                                    dh0.withUnsafeMutableBufferPointer { pdh0 in dc0.withUnsafeMutableBufferPointer { pdc0 in
+                                        scratch.withUnsafeMutableBufferPointer { ps in
+                                            for d in 0..<D {
+                                                let k = l * D + d
+                                                // y is only read in backward; the mutable pointer type is shared with forward.
+                                                let dio = io(layer: l, dir: d, x: px.baseAddress!,
+                                                             y: UnsafeMutablePointer(mutating: py.baseAddress!), h0: ph, c0: pc,
+                                                             tokenRow: pr.baseAddress)
+                                                let gio = DirectionGradIO(
+                                                    dy: pdy.baseAddress! + d * H, dhN: pdh.baseAddress! + k * stateCount,
+                                                    dcN: pdc.map { $0 + k * stateCount },
+                                                    dx: needDx ? pdx.baseAddress! : nil, accumulateDx: d > 0,
+                                                    dh0: needH0 ? pdh0.baseAddress! + k * stateCount : nil,
+                                                    dc0: needC0 ? pdc0.baseAddress! + k * stateCount : nil)
+                                                paramGrads[k] = K.backward(params[k], tapes[k], dio, gio, scratch: ps.baseAddress!)
+                                            }
                                         }
-                                    }
-                                } }
+                                    } }
+                                }
                             }
-                        }
+                        } }
                     } }
                 } }
-            } }
-            dUpper = dIn
+                dUpper = dIn
+            }
         }
-        var result: [Tensor?] = [needX ? Tensor(shape: x.shape, data: batchFirst
-            ? permuteData(dUpper, shape: [T, N, I], perm: [1, 0, 2]) : dUpper) : nil]
+        let dx: [Float]? = !needX ? nil
+            : distinct.map { $0.scatter(dUpper, vocabulary: x.shape[0], dim: I, padding: padding) }
+            ?? (batchFirst ? permuteData(dUpper, shape: [T, N, I], perm: [1, 0, 2]) : dUpper)
+        var result: [Tensor?] = [dx.map { Tensor(shape: x.shape, data: $0) }]
         if h0 != nil { result.append(needH0 ? Tensor(shape: stateShape, data: dh0) : nil) }
         if c0 != nil { result.append(needC0 ? Tensor(shape: stateShape, data: dc0) : nil) }
         for (w, g) in zip(weights, paramGrads) {

@@ -54,6 +54,14 @@ public final class LSTM: RecurrentBase {
     public func forward(_ x: Tensor, h0: Tensor? = nil, c0: Tensor? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
         F.lstm(x, h0: h0, c0: c0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
     }
+
+    /// `forward(embedding(tokens), h0:, c0:)` in one node that projects each distinct token once
+    /// (`F.lstm(tokens:embedding:)`). tokens [N, T] (batch_first) or [T, N].
+    public func forward(_ tokens: IndexTensor, embedding: Embedding, h0: Tensor? = nil,
+                        c0: Tensor? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
+        F.lstm(tokens: tokens, embedding: embedding.weight, paddingIdx: embedding.paddingIdx, h0: h0, c0: c0,
+               weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+    }
 }
 
 public final class GRU: RecurrentBase {
@@ -66,6 +74,13 @@ public final class GRU: RecurrentBase {
     /// x [N, T, I] (batch_first) or [T, N, I]; h0 [L*D, N, H] -> (output [N, T, D*H], hN)
     public func forward(_ x: Tensor, h0: Tensor? = nil) -> (output: Tensor, hN: Tensor) {
         F.gru(x, h0: h0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+    }
+
+    /// `forward(embedding(tokens), h0:)` in one node that projects each distinct token once
+    /// (`F.gru(tokens:embedding:)`). tokens [N, T] (batch_first) or [T, N].
+    public func forward(_ tokens: IndexTensor, embedding: Embedding, h0: Tensor? = nil) -> (output: Tensor, hN: Tensor) {
+        F.gru(tokens: tokens, embedding: embedding.weight, paddingIdx: embedding.paddingIdx, h0: h0,
+              weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
     }
 }
 
