@@ -63,10 +63,8 @@ enum Workloads {
                 optimizer.step()
             }, samples: 32, flops: nil)
         case "seq2seq_lstm_train":
-            let model = PlainSeq2Seq(generator: &g)
+            let (model, src, tgt, gold) = seq2seqSetup()
             let optimizer = Adam(model.parameters(), lr: 1e-3)
-            func tokens() -> IndexTensor { IndexTensor(shape: [64, 15], data: (0..<960).map { _ in g.integer(below: 400) }) }
-            let src = tokens(), tgt = tokens(), gold = tokens()
             return Workload(step: {
                 optimizer.zeroGrad()
                 let logits = model(src, tgt)   // [64, 15, 400]
@@ -77,6 +75,14 @@ enum Workloads {
         default:
             return nil
         }
+    }
+
+    /// seq2seq_lstm_train's model and its fixed batch: source, target and gold ids [64, 15] of 400.
+    static func seq2seqSetup() -> (model: PlainSeq2Seq, src: IndexTensor, tgt: IndexTensor, gold: IndexTensor) {
+        var g = Generator(seed: 0)
+        let model = PlainSeq2Seq(generator: &g)
+        func tokens() -> IndexTensor { IndexTensor(shape: [64, 15], data: (0..<960).map { _ in g.integer(below: 400) }) }
+        return (model, tokens(), tokens(), tokens())
     }
 
     /// BENCHMARKS' dqn_minatar network: Conv(4→16, 3)-ReLU, Flatten, Linear(1024→128)-ReLU, Linear(128→3).
