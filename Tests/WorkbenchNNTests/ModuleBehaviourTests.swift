@@ -87,6 +87,26 @@ private func allModules(_ m: Module) -> [Module] {
         #expect(identical(s.h, t.h) && identical(s.c, t.c))
     }
 
+    @Test func recurrentTokenForwardUsesTheEmbeddingsTableAndPadding() {
+        var g = Generator(seed: 5)
+        let emb = Embedding(11, 5, paddingIdx: 0, generator: &g)
+        let ids = IndexTensor(shape: [3, 4], data: [1, 0, 10, 4, 4, 2, 0, 1, 7, 7, 7, 3])   // [N, T]
+        let lstm = LSTM(5, 7, numLayers: 2, batchFirst: true, generator: &g)
+        let a = lstm.forward(ids, embedding: emb)
+        let b = F.lstm(tokens: ids, embedding: emb.weight, paddingIdx: 0, weights: lstm.layers, numLayers: 2,
+                       batchFirst: true)
+        #expect(identical(a.output, b.output) && identical(a.hN, b.hN) && identical(a.cN, b.cN))
+        #expect(allClose(a.output, lstm.forward(emb(ids)).output))
+
+        let gru = GRU(5, 7, generator: &g)   // sequence first: ids are [T=3, N=4]
+        let r = gru.forward(ids, embedding: emb)
+        #expect(identical(r.output, F.gru(tokens: ids, embedding: emb.weight, paddingIdx: 0, weights: gru.layers,
+                                          numLayers: 1).output))
+        #expect(allClose(r.output, gru.forward(emb(ids)).output) && r.output.shape == [3, 4, 7])
+        r.output.sum().backward()
+        #expect(emb.weight.grad!.data[0..<5].allSatisfy { $0 == 0 }, "the padding row gets no gradient")
+    }
+
     @Test func batchNormModuleEqualsTheFunctionalOp() {
         var g = Generator(seed: 5)
         let x = Tensor.normal([4, 5, 3, 2], generator: &g)
