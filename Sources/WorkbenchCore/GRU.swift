@@ -111,8 +111,7 @@ func gruGatesForward(_ gi: UnsafeMutablePointer<Float>, gh: UnsafePointer<Float>
         let ir = gi + r * 3 * H, iz = ir + H, iN = iz + H
         let hr = gh + r * 3 * H, hz = hr + H, hnIn = hz + H
         let hp = hPrev + r * ldPrev, hnr = hn + r * H, out = h + r * ldh
-        for j in stride(from: 0, to: H, by: 8) {
-            let n = Swift.min(8, H - j)
+        forEachLaneChunk(0..<H) { j, n in
             let rv = gateSigmoid(loadLanes(ir + j, n) + loadLanes(hr + j, n) + loadLanes(br + j, n))
             let zv = gateSigmoid(loadLanes(iz + j, n) + loadLanes(hz + j, n) + loadLanes(bz + j, n))
             let hnv = loadLanes(hnIn + j, n) + loadLanes(bn + j, n)
@@ -134,8 +133,7 @@ func gruGatesBackward(_ gates: UnsafePointer<Float>, hn: UnsafePointer<Float>, h
         let ir = dGi + r * 3 * H, iz = ir + H, iN = iz + H
         let hr = dGh + r * 3 * H, hz = hr + H, hN = hz + H
         let hp = hPrev + r * ldPrev, hnr = hn + r * H, dhr = dh + r * H
-        for j in stride(from: 0, to: H, by: 8) {
-            let n = Swift.min(8, H - j)
+        forEachLaneChunk(0..<H) { j, n in
             let rv = loadLanes(gr + j, n), zv = loadLanes(gz + j, n), nv = loadLanes(gn + j, n), d = loadLanes(dhr + j, n)
             let dpn = d * (1 - zv) * (1 - nv * nv)
             let dpr = dpn * loadLanes(hnr + j, n) * rv * (1 - rv)

@@ -137,8 +137,7 @@ func lstmGatesForward(_ gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer
     for r in 0..<rows {
         let gi = gates + r * 4 * H, gf = gi + H, gg = gf + H, go = gg + H
         let cp = cPrev + r * H, cr = c + r * H, tr = tanhC + r * H, hr = h + r * ldh
-        for j in stride(from: 0, to: H, by: 8) {
-            let n = Swift.min(8, H - j)
+        forEachLaneChunk(0..<H) { j, n in
             let i = gateSigmoid(loadLanes(gi + j, n)), f = gateSigmoid(loadLanes(gf + j, n))
             let g = gateTanh(loadLanes(gg + j, n)), o = gateSigmoid(loadLanes(go + j, n))
             storeLanes(i, gi + j, n); storeLanes(f, gf + j, n); storeLanes(g, gg + j, n); storeLanes(o, go + j, n)
@@ -159,8 +158,7 @@ func lstmGatesBackward(_ gates: UnsafePointer<Float>, tanhC: UnsafePointer<Float
         let gi = gates + r * 4 * H, gf = gi + H, gg = gf + H, go = gg + H
         let di = dGates + r * 4 * H, df = di + H, dg = df + H, dO = dg + H
         let tr = tanhC + r * H, cp = cPrev + r * H, dhr = dh + r * H, dcr = dc + r * H
-        for j in stride(from: 0, to: H, by: 8) {
-            let n = Swift.min(8, H - j)
+        forEachLaneChunk(0..<H) { j, n in
             let i = loadLanes(gi + j, n), f = loadLanes(gf + j, n), g = loadLanes(gg + j, n), o = loadLanes(go + j, n)
             let tc = loadLanes(tr + j, n), dhv = loadLanes(dhr + j, n)
             let dcv = loadLanes(dcr + j, n) + dhv * o * (1 - tc * tc)
