@@ -74,11 +74,7 @@ func inputProjection(_ io: DirectionIO, wIh: UnsafePointer<Float>, width GH: Int
         splitAcrossCores(rows, costPerItem: GH) { range in
             for r in range {
                 let src = UnsafePointer(p + tokens.row[r] * GH), dst = out + r * GH
-                if accumulate {
-                    forEachLaneChunk(0..<GH) { j, n in storeLanes(loadLanes(dst + j, n) + loadLanes(src + j, n), dst + j, n) }
-                } else {
-                    dst.update(from: src, count: GH)
-                }
+                if accumulate { for j in 0..<GH { dst[j] += src[j] } } else { dst.update(from: src, count: GH) }
             }
         }
     }
@@ -94,11 +90,10 @@ func tokenInputGrads(_ dG: UnsafePointer<Float>, _ io: DirectionIO, _ tokens: To
     dGu.withUnsafeMutableBufferPointer { pu in
         let du = pu.baseAddress!
         // Each core sums its half of the columns over all rows, in row order.
-        splitAcrossCores((GH + 7) / 8, costPerItem: 8 * rows) { chunks in
-            let columns = chunks.lowerBound * 8 ..< Swift.min(GH, chunks.upperBound * 8)
+        splitAcrossCores(GH, costPerItem: rows) { columns in
             for r in 0..<rows {
                 let src = dG + r * GH, dst = du + tokens.row[r] * GH
-                forEachLaneChunk(columns) { j, n in storeLanes(loadLanes(dst + j, n) + loadLanes(src + j, n), dst + j, n) }
+                for j in columns { dst[j] += src[j] }
             }
         }
         if let dx { sgemm(m: U, n: I, k: GH, du, wIh, beta: accumulate ? 1 : 0, dx) }
