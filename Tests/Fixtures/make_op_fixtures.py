@@ -8,29 +8,28 @@ Writes one safetensors file per configuration into
     Tests/Fixtures/ops/      configurations the unit tests use
     Tests/Fixtures/unseen/   configurations no unit test uses (for `workbench verify`)
     Tests/Fixtures/optim/    op fixtures with several optimizer steps
-in the format of /work/shared/FIXTURES.md, then re-opens every file and checks it.
+in the format of docs/FIXTURES.md, through fixturelib.py, which keeps only seeds whose numbers
+do not hang on rounding (float32 against float64, and 1-ulp nudges of every stored tensor).
 
-Deterministic: fixed per-fixture seeds, one thread, deterministic algorithms and a
-hand-written safetensors writer with sorted keys, so two runs give byte-identical files
-(for the same torch version, which the `generator` metadata records).
+Deterministic: fixed per-fixture seeds (CRC-32 of the id), one thread, deterministic algorithms
+and sorted keys, so two runs give byte-identical files for the same torch version (which the
+`generator` metadata records).
 """
 
 import copy
-import json
-import struct
 import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-import numpy as np
 import torch
 from torch import nn
 
+import fixturelib
+
 ROOT = Path(__file__).resolve().parent
 SCRIPT = "Tests/Fixtures/make_op_fixtures.py"
-FORMAT = "workbench-fixture/1"
 
 # Tolerances (strings in the file). The default suits ops whose outputs are short sums.
 DEFAULT_TOL = ("1e-5", "1e-4", "1e-3")  # atol, rtol, grad_rtol
@@ -40,41 +39,7 @@ DEFAULT_TOL = ("1e-5", "1e-4", "1e-3")  # atol, rtol, grad_rtol
 # between PyTorch's kernels and an sgemm-based implementation: they get atol 1e-4.
 LONG_TOL = ("1e-4", "1e-4", "1e-3")
 
-# Inputs that never get an `expect.grad.input.*` (FIXTURES.md).
-NO_GRAD_INPUTS = ("target", "mask")
-# How far a float32 result may be from the float64 result of the same computation, as a fraction
-# of the fixture's own tolerance. An independent float32 implementation is about as far from the
-# exact value as PyTorch is, so their difference is up to twice this: keeping it under 0.5 means a
-# correct implementation passes with margin.
-PRECISION_LIMIT = 0.5
 MAX_FILE_BYTES = 100_000
-
-
-# ---------------------------------------------------------------------------------------------
-# safetensors writer: sorted keys, compact JSON, header padded to 8 bytes like the reference
-# implementation, so the bytes depend only on the tensors and the metadata.
-
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
-NP_DTYPES = {"F32": "<f4", "F64": "<f8", "I64": "<i8"}
-
-
-def save_safetensors(path: Path, tensors: dict, metadata: dict) -> None:
-    header = {"__metadata__": {k: metadata[k] for k in sorted(metadata)}}
-    blobs, offset = [], 0
-    for key in sorted(tensors):
-        t = tensors[key].detach().cpu().contiguous()
-        dtype = DTYPES[t.dtype]
-        data = np.ascontiguousarray(t.numpy().astype(NP_DTYPES[dtype])).tobytes()
-        header[key] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
-def to_json(obj) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +368,7 @@ add("unseen", "batch_norm1d_ncl_eval", "batch_norm1d", {"num_features": 5}, bn1,
     mode="eval", tol=LONG_TOL)
 add("unseen", "linear_4d", "linear", LIN, module(nn.Linear), lambda: {"x": randn(2, 3, 4, 6)})
 
-# ---- optimizer steps: same inputs every step (FIXTURES.md "Optimizer steps") -------------------
+# ---- optimizer steps: same inputs every step (docs/FIXTURES.md, "Optimizer steps") ---------------
 OPTIM_CASES = [
     ("sgd", {"type": "sgd", "lr": 0.1}),
     ("sgd_momentum0.9_nesterov", {"type": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True}),
@@ -426,254 +391,61 @@ add("optim", "batch_norm2d_train_sgd_momentum0.9", "batch_norm2d", {"num_feature
 
 
 # ---------------------------------------------------------------------------------------------
-# Running one fixture
-
-OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
-              "rmsprop": torch.optim.RMSprop}
-
-
-def make_optimizer(params, cfg):
-    kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in cfg.items()
-              if k not in ("type", "steps", "clip_grad_norm")}
-    return OPTIMIZERS[cfg["type"]](params, **kwargs)
-
+# From a specification to a fixture (fixturelib accepts only seeds robust to rounding)
 
 def seed_of(fid: str) -> int:
     return zlib.crc32(fid.encode())
 
 
-def run(spec: Spec, m, inputs: dict, upstream: Optional[dict], dtype) -> tuple:
-    """Forward, loss, backward (and optimizer steps) in `dtype`. Returns (expect tensors, upstream).
-
-    `upstream` None means: draw it (float32 run); the float64 check run passes the same tensors."""
-    is_loss = spec.loss == "self"
-    if m is not None:
-        m.to(dtype)
-        m.train(spec.mode == "train")
-    leaves = {}
-    for n, t in inputs.items():
-        t = (t.to(dtype) if t.is_floating_point() else t).detach().clone()  # never alias the stored input
-        if t.is_floating_point() and n not in NO_GRAD_INPUTS:
-            t.requires_grad_(True)
-        leaves[n] = t
-    params = dict(m.named_parameters()) if (m is not None and not is_loss) else {}
-    opt = make_optimizer(list(params.values()), spec.optimizer) if spec.optimizer else None
-    steps = spec.optimizer["steps"] if spec.optimizer else 1
-    clip = spec.optimizer.get("clip_grad_norm") if spec.optimizer else None
-    exp = {}
-    for k in range(1, steps + 1):
-        if opt:
-            opt.zero_grad()
-        out = spec.forward(m, leaves, spec.config)
-        if is_loss:
-            loss, out = out, {}
-        else:
-            if upstream is None:
-                g = torch.Generator().manual_seed(seed_of(spec.fid) + 1)
-                upstream = {n: torch.randn(o.shape, generator=g) for n, o in out.items()}
-            loss = sum((o * upstream[n].to(dtype)).sum() for n, o in out.items())
-        if k == 1:
-            for n, o in out.items():
-                exp[f"expect.output.{n}"] = o.detach().clone()
-            exp["expect.loss"] = loss.detach().clone()
-            if m is not None and not is_loss:
-                for n, b in m.named_buffers():
-                    exp[f"expect.buffer.{n}"] = b.detach().clone()
-        if opt:
-            exp[f"expect.step{k}.loss"] = loss.detach().clone()
-        loss.backward()
-        if k == 1:
-            for n, p in params.items():
-                exp[f"expect.grad.param.{n}"] = p.grad.detach().clone()
-            for n, t in leaves.items():
-                if t.requires_grad:
-                    exp[f"expect.grad.input.{n}"] = t.grad.detach().clone()
-        if opt:
-            if clip is not None:
-                torch.nn.utils.clip_grad_norm_(list(params.values()), clip)
-            opt.step()
-    if opt:
-        for n, p in params.items():
-            exp[f"expect.final.param.{n}"] = p.detach().clone()
-        for n, b in m.named_buffers():
-            exp[f"expect.final.buffer.{n}"] = b.detach().clone()
-    return exp, upstream
-
-
-def precision_ratio(spec: Spec, exp32: dict, exp64: dict) -> tuple:
-    """Worst |f32 - f64| / (atol + r * |f64|) over all expected tensors, and its key."""
-    atol, rtol, grad_rtol = (float(s) for s in spec.tol)
-    worst, worst_key = 0.0, ""
-    for key, a in exp32.items():
-        if not a.is_floating_point():
-            assert torch.equal(a, exp64[key]), key
-            continue
-        b = exp64[key]
-        r = grad_rtol if key.startswith("expect.grad.") else rtol
-        ratio = ((a.double() - b).abs() / (atol + r * b.abs())).max().item() if a.numel() else 0.0
-        if ratio > worst:
-            worst, worst_key = ratio, key
-    return worst, worst_key
-
-
-def write_fixture(spec: Spec) -> tuple:
-    seed = seed_of(spec.fid)
+def draw(spec: Spec, seed: int) -> dict:
+    """Parameters and buffers (perturbed batch norm), inputs and, for `upstream`, one normal
+    upstream tensor per output (drawn with seed + 1 after a forward that gives their shapes)."""
     torch.manual_seed(seed)
     m = spec.make(spec.config) if spec.make else None
     if m is not None:
         perturb_batch_norm(m)
-    pristine = copy.deepcopy(m)  # parameters and buffers as stored, before any forward
     inputs = spec.inputs()
-
-    tensors = {}
-    if m is not None and spec.loss != "self":  # a loss module's buffers (pos_weight) live in config
-        for n, p in m.named_parameters():
-            tensors[f"param.{n}"] = p.detach().clone()
-        for n, b in m.named_buffers():
-            tensors[f"buffer.{n}"] = b.detach().clone()
-    for n, t in inputs.items():
-        tensors[f"input.{n}"] = t.clone()
-
-    exp32, upstream = run(spec, m, inputs, None, torch.float32)
-    exp64, _ = run(spec, copy.deepcopy(pristine), inputs, upstream, torch.float64)
-    ratio, ratio_key = precision_ratio(spec, exp32, exp64)
-
-    for n, u in (upstream or {}).items():
-        tensors[f"upstream.{n}"] = u
-    tensors.update(exp32)
-
-    atol, rtol, grad_rtol = spec.tol
-    meta = {
-        "format": FORMAT,
-        "kind": "op",
-        "name": spec.name,
-        "config": to_json(spec.config),
-        "mode": spec.mode,
-        "loss": spec.loss,
-        "atol": atol,
-        "rtol": rtol,
-        "grad_rtol": grad_rtol,
-        "generator": f"torch {torch.__version__}, seed {seed} (crc32 of the id; upstream seed + 1), {SCRIPT}",
-    }
-    if spec.optimizer:
-        meta["optimizer"] = to_json(spec.optimizer)
-    path = ROOT / spec.group / f"{spec.fid}.safetensors"
-    save_safetensors(path, tensors, meta)
-    return path, ratio, ratio_key
+    # A loss module's buffers (pos_weight) come from its config, not the file.
+    stored = fixturelib.state(m) if m is not None and spec.loss != "self" else {}
+    stored.update({f"input.{n}": t.clone() for n, t in inputs.items()})
+    if spec.loss == "upstream":
+        probe = copy.deepcopy(m).train(spec.mode == "train") if m is not None else None
+        with torch.no_grad():
+            stored.update(fixturelib.upstream_for(spec.forward(probe, inputs, spec.config), seed + 1))
+    return stored
 
 
-# ---------------------------------------------------------------------------------------------
-# Self-check: re-open every file with the safetensors library and check the format's rules.
+def compute(spec: Spec, stored: dict, dtype) -> dict:
+    m = spec.make(spec.config) if spec.make else None
+    if m is not None:
+        m = m.to(dtype).train(spec.mode == "train")
+        if spec.loss != "self":
+            m = fixturelib.bind(m, stored, dtype)
+    inputs = fixturelib.leaves(stored)
+    if spec.loss == "self":
+        return fixturelib.run_steps(None, inputs, lambda _, inp: {"loss": spec.forward(m, inp, spec.config)},
+                                    fixturelib.self_objective, spec.optimizer)
+    return fixturelib.run_steps(m, inputs, lambda mod, inp: spec.forward(mod, inp, spec.config),
+                                fixturelib.upstream_objective(fixturelib.upstreams(stored)), spec.optimizer)
 
-REQUIRED_META = {"format", "kind", "name", "config", "mode", "loss", "atol", "rtol", "grad_rtol", "generator"}
-OPTIONAL_META = {"loss_config", "optimizer"}
-PREFIXES = ("param.", "buffer.", "input.", "upstream.", "expect.output.", "expect.grad.param.",
-            "expect.grad.input.", "expect.buffer.", "expect.final.param.", "expect.final.buffer.")
 
-
-def check_file(path: Path) -> None:
-    from safetensors import safe_open
-
-    def fail(msg):
-        raise AssertionError(f"{path.name}: {msg}")
-
-    with safe_open(str(path), framework="pt") as f:
-        meta = f.metadata() or {}
-        keys = set(f.keys())
-        t = {k: f.get_tensor(k) for k in keys}
-    if not REQUIRED_META <= set(meta) <= REQUIRED_META | OPTIONAL_META:
-        fail(f"metadata keys {sorted(meta)}")
-    if meta["format"] != FORMAT or meta["kind"] != "op" or meta["mode"] not in ("train", "eval"):
-        fail("format/kind/mode")
-    json.loads(meta["config"])
-    for k in ("atol", "rtol", "grad_rtol"):
-        float(meta[k])
-    if path.stat().st_size > MAX_FILE_BYTES:
-        fail(f"{path.stat().st_size} bytes")
-    step_loss = {k for k in keys if k.startswith("expect.step") and k.endswith(".loss")}
-    for k in keys - step_loss - {"expect.loss"}:
-        if not k.startswith(PREFIXES):
-            fail(f"unknown key {k}")
-    if "expect.loss" not in keys or t["expect.loss"].numel() != 1:
-        fail("expect.loss")
-    for k, v in t.items():
-        if v.dtype not in (torch.float32, torch.float64, torch.int64):
-            fail(f"dtype of {k}")
-
-    def names(prefix):
-        return {k[len(prefix):] for k in keys if k.startswith(prefix)}
-
-    inputs = names("input.")
-    floats = {n for n in inputs if t[f"input.{n}"].is_floating_point() and n not in NO_GRAD_INPUTS}
-    if names("expect.grad.input.") != floats:
-        fail(f"grad inputs {sorted(names('expect.grad.input.'))} != float inputs {sorted(floats)}")
-    for n in floats:
-        if t[f"expect.grad.input.{n}"].shape != t[f"input.{n}"].shape:
-            fail(f"shape of expect.grad.input.{n}")
-    params = names("param.")
-    if names("expect.grad.param.") != params:
-        fail("expect.grad.param.* must match param.*")
-    for n in params:
-        if t[f"expect.grad.param.{n}"].shape != t[f"param.{n}"].shape:
-            fail(f"shape of expect.grad.param.{n}")
-    if names("expect.buffer.") != names("buffer."):
-        fail("expect.buffer.* must match buffer.*")
-    if meta["loss"] == "upstream":
-        if names("upstream.") != names("expect.output.") or not names("upstream."):
-            fail("upstream.* must match expect.output.*")
-        for n in names("upstream."):
-            if t[f"upstream.{n}"].shape != t[f"expect.output.{n}"].shape:
-                fail(f"shape of upstream.{n}")
-    elif meta["loss"] == "self":
-        if names("upstream.") or names("expect.output.") or params or names("buffer."):
-            fail("a loss op has no outputs, upstream, params or buffers")
-        if "target" not in inputs or "x" not in inputs:
-            fail("a loss op takes x and target")
-    else:
-        fail(f"loss {meta['loss']}")
-    if "optimizer" in meta:
-        opt = json.loads(meta["optimizer"])
-        steps = opt["steps"]
-        if step_loss != {f"expect.step{k}.loss" for k in range(1, steps + 1)}:
-            fail("expect.step<k>.loss for k = 1..steps")
-        if not torch.equal(t["expect.step1.loss"], t["expect.loss"]):
-            fail("step 1 loss must equal expect.loss")
-        if names("expect.final.param.") != params or names("expect.final.buffer.") != names("buffer."):
-            fail("expect.final.* must match param.* / buffer.*")
-    elif step_loss or names("expect.final.param.") or names("expect.final.buffer."):
-        fail("expect.step*/final.* without optimizer")
+def case(spec: Spec) -> fixturelib.Case:
+    return fixturelib.Case(
+        path=ROOT / spec.group / f"{spec.fid}.safetensors", kind="op", name=spec.name, config=spec.config,
+        draw=lambda seed: draw(spec, seed), compute=lambda stored, dtype: compute(spec, stored, dtype),
+        seed=seed_of(spec.fid), tol=spec.tol, mode=spec.mode, loss=spec.loss, optimizer=spec.optimizer,
+        max_bytes=MAX_FILE_BYTES, script=SCRIPT)
 
 
 def main() -> int:
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(1)  # summation order independent of the machine's core count
-    groups = sorted({s.group for s in SPECS})
+    fixturelib.setup()
     ids = [(s.group, s.fid) for s in SPECS]
     assert len(ids) == len(set(ids)), "duplicate fixture id"
-    for g in groups:  # remove stale fixtures of configurations that no longer exist
-        (ROOT / g).mkdir(exist_ok=True)
+    for g in sorted({s.group for s in SPECS}):  # remove stale fixtures of configurations that no longer exist
         for old in (ROOT / g).glob("*.safetensors"):
             old.unlink()
-
-    worst = (0.0, "", "")
-    paths = []
     for spec in SPECS:
-        path, ratio, key = write_fixture(spec)
-        paths.append(path)
-        if ratio > worst[0]:
-            worst = (ratio, spec.fid, key)
-        if ratio > PRECISION_LIMIT:
-            print(f"precision: {spec.fid} {key}: float32 is {ratio:.2f} of its tolerance from float64",
-                  file=sys.stderr)
-            return 1
-
-    for path in paths:
-        check_file(path)
-    total = sum(p.stat().st_size for p in paths)
-    counts = ", ".join(f"{g} {sum(s.group == g for s in SPECS)}" for g in groups)
-    print(f"{len(paths)} fixtures ({counts}), {total / 1024:.0f} KB, all checks passed; "
-          f"largest {max(p.stat().st_size for p in paths) / 1024:.1f} KB; float32 vs float64 worst "
-          f"{worst[0]:.3f} of tolerance ({worst[1]} {worst[2]})")
+        print(fixturelib.write(case(spec)).line(ROOT.parent.parent))
     return 0
 
 
