@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${1:-.venv/bin/python}
-tmp=$(mktemp -d)
+# Inside the repository, so that the script finds Tests/Fixtures/fixturelib.py above it.
+mkdir -p .build
+tmp=$(mktemp -d -p .build template-fixture.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # The template's placeholders filled in for a paper called "template".
 for f in model.py make_fixtures.py; do

@@ -76,7 +76,7 @@ class Written:
     size: int
 
     def line(self, root: Path) -> str:
-        return (f"{self.path.relative_to(root)}  {self.size} B  seed {self.seed} (try {self.tries})  "
+        return (f"{self.path.resolve().relative_to(root)}  {self.size} B  seed {self.seed} (try {self.tries})  "
                 f"f32-f64 {self.precision[0]:.3f} ({self.precision[1]})  nudge {self.nudge[0]:.4f} ({self.nudge[1]})")
 
 

@@ -14,11 +14,11 @@ Writes
         PyTorch user writes, and torch_<model>_io.safetensors with an input `x` and the model's
         eval-mode output `y`, which Swift must reproduce after `Checkpoint.load`.
 
-Deterministic like make_op_fixtures.py (whose writer, seeds and checks it reuses): regenerating
-with the same torch version gives byte-identical files.
+The model fixtures go through fixturelib.py like every fixture (seeds robust to rounding); the
+checkpoints are written with safetensors' own `save_file` on purpose, as a PyTorch user does.
+Deterministic: regenerating with the same torch version gives byte-identical files.
 """
 
-import copy
 import sys
 import zlib
 from pathlib import Path
@@ -27,8 +27,8 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from make_op_fixtures import FORMAT, LONG_TOL, MAX_FILE_BYTES, PRECISION_LIMIT, perturb_batch_norm, \
-    save_safetensors, to_json
+import fixturelib
+from make_op_fixtures import LONG_TOL, MAX_FILE_BYTES, perturb_batch_norm
 
 ROOT = Path(__file__).resolve().parent
 SCRIPT = "Tests/Fixtures/make_module_fixtures.py"
@@ -79,78 +79,28 @@ def seed_of(fid: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Model fixtures: forward, loss, backward, then 5 Adam steps on the same batch (FIXTURES.md).
+# Model fixtures: forward, loss, backward, then 5 Adam steps on the same batch (docs/FIXTURES.md).
 
-def run(m: nn.Module, inputs: dict, loss_fn, dtype) -> dict:
-    m.to(dtype).train()
-    x = inputs["x"].to(dtype).detach().clone().requires_grad_(True)
-    target = inputs["target"]
-    target = target.to(dtype) if target.is_floating_point() else target
-    opt = torch.optim.Adam(m.parameters(), lr=ADAM["lr"])
-    exp = {}
-    for k in range(1, ADAM["steps"] + 1):
-        opt.zero_grad()
-        y = m(x)
-        loss = loss_fn(y, target)
-        if k == 1:
-            exp["expect.output.y"] = y.detach().clone()
-            exp["expect.loss"] = loss.detach().clone()
-            for n, b in m.named_buffers():
-                exp[f"expect.buffer.{n}"] = b.detach().clone()
-        exp[f"expect.step{k}.loss"] = loss.detach().clone()
-        loss.backward()
-        if k == 1:
-            for n, p in m.named_parameters():
-                exp[f"expect.grad.param.{n}"] = p.grad.detach().clone()
-            exp["expect.grad.input.x"] = x.grad.detach().clone()
-        opt.step()
-    for n, p in m.named_parameters():
-        exp[f"expect.final.param.{n}"] = p.detach().clone()
-    for n, b in m.named_buffers():
-        exp[f"expect.final.buffer.{n}"] = b.detach().clone()
-    return exp
-
-
-def precision_ratio(exp32: dict, exp64: dict) -> tuple:
-    atol, rtol, grad_rtol = (float(s) for s in LONG_TOL)
-    worst = (0.0, "")
-    for key, a in exp32.items():
-        b = exp64[key]
-        if not a.is_floating_point():
-            assert torch.equal(a, b), key
-            continue
-        r = grad_rtol if key.startswith("expect.grad.") else rtol
-        ratio = ((a.double() - b).abs() / (atol + r * b.abs())).max().item()
-        worst = max(worst, (ratio, key))
-    return worst
-
-
-def write_model_fixture(fid, factory, make_inputs, loss_id, loss_fn) -> Path:
-    seed = seed_of(fid)
+def draw(factory, make_inputs, seed: int) -> dict:
     torch.manual_seed(seed)
     m = factory()
     perturb_batch_norm(m)
-    pristine = copy.deepcopy(m)
-    inputs = make_inputs()
-    tensors = {f"param.{n}": p.detach().clone() for n, p in m.named_parameters()}
-    tensors.update({f"buffer.{n}": b.detach().clone() for n, b in m.named_buffers()})
-    tensors.update({f"input.{n}": t.clone() for n, t in inputs.items()})
-    exp32 = run(m, inputs, loss_fn, torch.float32)
-    ratio, key = precision_ratio(exp32, run(copy.deepcopy(pristine), inputs, loss_fn, torch.float64))
-    if ratio > PRECISION_LIMIT:
-        raise SystemExit(f"precision: {fid} {key}: float32 is {ratio:.2f} of its tolerance from float64")
-    tensors.update(exp32)
-    atol, rtol, grad_rtol = LONG_TOL
-    meta = {
-        "format": FORMAT, "kind": "model", "name": f"test.{fid}", "config": "{}", "mode": "train",
-        "loss": loss_id, "loss_config": "{}", "atol": atol, "rtol": rtol, "grad_rtol": grad_rtol,
-        "optimizer": to_json(ADAM),
-        "generator": f"torch {torch.__version__}, seed {seed} (crc32 of the id), {SCRIPT}",
-    }
-    path = ROOT / "modules" / f"{fid}_adam.safetensors"
-    save_safetensors(path, tensors, meta)
-    assert path.stat().st_size < MAX_FILE_BYTES, path
-    return path
+    return {**fixturelib.state(m), **{f"input.{n}": t.clone() for n, t in make_inputs().items()}}
+
+
+def compute(factory, loss_fn, stored: dict, dtype) -> dict:
+    m = fixturelib.bind(factory(), stored, dtype).train()
+    return fixturelib.run_steps(m, fixturelib.leaves(stored), lambda mod, inp: {"y": mod(inp["x"])},
+                                lambda out, inp: loss_fn(out["y"], inp["target"]), ADAM)
+
+
+def write_model_fixture(fid, factory, make_inputs, loss_id, loss_fn) -> fixturelib.Written:
+    return fixturelib.write(fixturelib.Case(
+        path=ROOT / "modules" / f"{fid}_adam.safetensors", kind="model", name=f"test.{fid}", config={},
+        draw=lambda seed: draw(factory, make_inputs, seed),
+        compute=lambda stored, dtype: compute(factory, loss_fn, stored, dtype),
+        seed=seed_of(fid), tol=LONG_TOL, loss=loss_id, loss_config={}, optimizer=ADAM, max_bytes=MAX_FILE_BYTES,
+        script=SCRIPT))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,18 +128,15 @@ def write_checkpoint(fid, factory, make_inputs, loss_fn) -> list:
 
 
 def main() -> int:
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(1)
+    fixturelib.setup()
     for folder in ("modules", "checkpoints"):
         (ROOT / folder).mkdir(exist_ok=True)
         for old in (ROOT / folder).glob("*.safetensors"):
             old.unlink()
-    paths = []
     for fid, factory, make_inputs, loss_id, loss_fn in MODELS:
-        paths.append(write_model_fixture(fid, factory, make_inputs, loss_id, loss_fn))
-        paths += write_checkpoint(fid, factory, make_inputs, loss_fn)
-    total = sum(p.stat().st_size for p in paths)
-    print(f"{len(paths)} module fixtures and checkpoints, {total / 1024:.0f} KB")
+        print(write_model_fixture(fid, factory, make_inputs, loss_id, loss_fn).line(ROOT.parent.parent))
+        for path in write_checkpoint(fid, factory, make_inputs, loss_fn):
+            print(f"{path.relative_to(ROOT.parent.parent)}  {path.stat().st_size} B")
     return 0
 
 

@@ -3,95 +3,65 @@
 
 Run from the repository root:  .venv/bin/python papers/__paper__/reference/make_fixtures.py
 (`make fixtures` runs every paper's script). Deterministic: unchanged code gives the same tensors
-(the metadata keys may come out in another order: safetensors does not sort them).
+(sorted keys: the same torch version writes the same bytes).
 
 Writes:
   model.safetensors   __paper__.model, train mode, cross-entropy on class targets, 3 SGD-momentum
                       steps on the same batch; odd sizes (2 channels, 7x9 images, 5 classes) so
                       that a transposed index cannot pass by symmetry.
 
-Every fixture is computed in float32 (what is stored) and again in float64; the script stops if
-the two disagree by more than a tenth of the tolerance, because then a correct implementation
-could fail the fixture by rounding alone (ReLU kinks, max-pool ties).
+Written through Tests/Fixtures/fixturelib.py, which keeps a seed only when float32 agrees with
+float64 and 1-ulp nudges of every stored tensor move no result by more than a small fraction of
+the tolerance: otherwise a correct implementation could pass or fail by rounding alone (a ReLU
+input within rounding of zero, a max-pool tie), depending on the machine's BLAS kernel.
 """
 
 import argparse
-import json
+import sys
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
-from model import Net, config
+sys.path.insert(0, str(next(p for p in Path(__file__).resolve().parents if (p / "Package.swift").exists()) / "Tests" / "Fixtures"))
+import fixturelib  # noqa: E402
+from model import Net, config  # noqa: E402
 
 ID = "__paper__.model"
 SCRIPT = "papers/__paper__/reference/make_fixtures.py"
-TOL = {"atol": 1e-5, "rtol": 1e-4, "grad_rtol": 1e-3}
+TOL = ("1e-5", "1e-4", "1e-3")  # atol, rtol, grad_rtol
 SGD = {"type": "sgd", "lr": 0.1, "momentum": 0.9, "steps": 3}
 
 
-def compute(cfg, seed, dtype):
-    """Parameters, inputs and every expected tensor of one fixture, in `dtype`."""
+def draw(cfg, seed):
+    """The network's initial parameters, a batch of 4 normal images and their class targets."""
     torch.manual_seed(seed)
     net = Net(cfg)
     g = torch.Generator().manual_seed(seed + 1)
     h, w = cfg["image_size"]
-    x = torch.randn(4, cfg["in_channels"], h, w, generator=g)
-    target = torch.randint(0, cfg["num_classes"], (4,), generator=g)
-    net = net.to(dtype)
-    x = x.to(dtype).requires_grad_(True)
-    t = {f"param.{k}": v.detach().clone() for k, v in net.state_dict().items()}
-    t["input.x"], t["input.target"] = x.detach().clone(), target
-    opt = torch.optim.SGD(net.parameters(), lr=SGD["lr"], momentum=SGD["momentum"])
-    for k in range(1, SGD["steps"] + 1):
-        opt.zero_grad()
-        y = net(x)
-        loss = F.cross_entropy(y, target)
-        loss.backward()
-        if k == 1:
-            t["expect.output.y"], t["expect.loss"] = y.detach().clone(), loss.detach().clone()
-            t.update({f"expect.grad.param.{n}": p.grad.detach().clone() for n, p in net.named_parameters()})
-            t["expect.grad.input.x"] = x.grad.detach().clone()
-        t[f"expect.step{k}.loss"] = loss.detach().clone()
-        opt.step()
-    t.update({f"expect.final.param.{n}": p.detach().clone() for n, p in net.named_parameters()})
-    return t
+    return {**fixturelib.state(net), "input.x": torch.randn(4, cfg["in_channels"], h, w, generator=g),
+            "input.target": torch.randint(0, cfg["num_classes"], (4,), generator=g)}
 
 
-def check_rounding(t32, t64):
-    for key, a in t32.items():
-        if not key.startswith("expect.") or not a.is_floating_point():
-            continue
-        b = t64[key]
-        rtol = TOL["grad_rtol"] if key.startswith("expect.grad.") else TOL["rtol"]
-        excess = ((a.double() - b).abs() - (TOL["atol"] + rtol * b.abs()) / 10).max().item()
-        assert excess <= 0, f"{key}: float32 and float64 differ by more than a tenth of the tolerance"
+def compute(cfg, stored, dtype):
+    """Forward, cross-entropy, backward and the SGD steps, from the stored tensors in `dtype`."""
+    net = fixturelib.bind(Net(cfg), stored, dtype).train()
+    return fixturelib.run_steps(net, fixturelib.leaves(stored), lambda m, inp: {"y": m(inp["x"])},
+                                lambda out, inp: F.cross_entropy(out["y"], inp["target"]), SGD)
 
 
 def write(out, name, cfg, seed):
-    t = compute(cfg, seed, torch.float32)
-    check_rounding(t, compute(cfg, seed, torch.float64))
-    metadata = {
-        "format": "workbench-fixture/1", "kind": "model", "name": ID, "config": json.dumps(cfg, sort_keys=True),
-        "mode": "train", "loss": "cross_entropy", "optimizer": json.dumps(SGD, sort_keys=True),
-        **{k: str(v) for k, v in TOL.items()},
-        "generator": f"torch {torch.__version__}, seed {seed}, {SCRIPT}",
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}.safetensors"
-    save_file({k: v.contiguous() for k, v in sorted(t.items())}, str(path), metadata=metadata)
-    size = path.stat().st_size
-    assert size < 1_000_000, f"{path} is {size} bytes; fixtures stay under 1 MB"
-    print(f"{path.name}: {len(t)} tensors, {size} bytes")
+    case = fixturelib.Case(path=out / f"{name}.safetensors", kind="model", name=ID, config=cfg,
+                           draw=lambda s: draw(cfg, s), compute=lambda stored, dtype: compute(cfg, stored, dtype),
+                           seed=seed, tol=TOL, loss="cross_entropy", optimizer=SGD, script=SCRIPT)
+    print(fixturelib.write(case).line(fixturelib.repository_root()))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "fixtures")
     args = parser.parse_args()
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(1)
+    fixturelib.setup()
     write(args.out, "model", config(in_channels=2, num_classes=5, image_size=[7, 9], channels=3, kernel_size=3), seed=0)
 
 
