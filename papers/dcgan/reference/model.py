@@ -71,7 +71,7 @@ def gan_step(netG, netD, optG, optD, real, noise):
     """One pytorch/examples iteration with BCE-with-logits; returns (loss_d, loss_g, D(x), D(G(z)) before, after)."""
     crit = nn.BCEWithLogitsLoss()
     n = real.shape[0]
-    ones, zeros = torch.ones(n), torch.zeros(n)
+    ones, zeros = torch.ones(n, dtype=real.dtype), torch.zeros(n, dtype=real.dtype)  # labels in the batch's dtype
     netD.zero_grad()
     out_real = netD(real)
     err_real = crit(out_real, ones)
