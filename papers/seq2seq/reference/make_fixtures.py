@@ -4,13 +4,16 @@
 Writes papers/seq2seq/fixtures/*.safetensors (model id `seq2seq.model`):
   sutskever_sgd     2-layer LSTM encoder-decoder, reversed source, padded batch, cross-entropy
                     with ignore_index 0, gradients, 3 SGD steps (lr 0.7, clip-grad-norm 5)
-  attention_adam    bidirectional encoder + additive attention, gradients, 3 Adam steps (clip 1)
+  attention_adam    bidirectional encoder + additive attention, PyTorch default init fitted to the
+                    batch by 40 Adam steps (lr 0.03), gradients, 3 Adam steps (clip 1)
   beam_sutskever    eval mode, PyTorch default init fitted to the batch by 40 Adam steps (lr 0.03),
                     beam search width 3 (length alpha 0.6)
   beam_attention    the same for the attention model
 Output `y` is the logits reshaped to [B*T, V]; `beam` is the best hypothesis of each source row,
-[B, max_len], padded with 0, as floats. The stored parameters of the beam fixtures are the fitted
-ones.
+[B, max_len], padded with 0, as floats. The stored parameters of the fitted fixtures are the fitted
+ones. attention_adam is fitted because at initialisation its attention gradients are ~1e-10: the
+softmax cancels the score terms common to every source position, and Adam (eps 1e-8) then moves
+those parameters by amounts that are mostly rounding noise; no seed passed the nudge check.
 
 Written in the format of docs/FIXTURES.md through Tests/Fixtures/fixturelib.py, which keeps a
 fixture's seed only when its numbers do not hang on rounding (float32 against float64, and 1-ulp
@@ -63,18 +66,19 @@ def objective(out, inp):
     return F.cross_entropy(out["y"], inp["target"], ignore_index=PAD)
 
 
-def case(fid, cfg, optimizer=None, beam=None, seed=0):
+def case(fid, cfg, optimizer=None, beam=None, seed=0, fit_steps=0):
     model_cfg = {k: cfg[k] for k in MODEL_KEYS}
 
     def draw(s):
         torch.manual_seed(s)
         g = torch.Generator().manual_seed(s + 100)
-        m = Seq2Seq(**model_cfg, init_range=None if beam else 0.08)
+        m = Seq2Seq(**model_cfg, init_range=None if fit_steps else 0.08)
         src, tgt_in, target = batch(g, B, S, T, cfg["src_vocab"], cfg["tgt_vocab"])
-        if beam:
-            # Fit the batch for a while so that decoding is not degenerate (rows differ, <eos> occurs).
+        if fit_steps:
+            # Fit the batch for a while: beam decoding is then not degenerate (rows differ, <eos>
+            # occurs), and every gradient is well above rounding.
             opt = torch.optim.Adam(m.parameters(), lr=0.03)
-            for _ in range(beam["pretrain_steps"]):
+            for _ in range(fit_steps):
                 opt.zero_grad()
                 F.cross_entropy(m(src, tgt_in).reshape(B * T, -1), target.reshape(-1), ignore_index=PAD).backward()
                 opt.step()
@@ -96,7 +100,7 @@ def case(fid, cfg, optimizer=None, beam=None, seed=0):
 
     config = dict(model_cfg)
     if beam:
-        config.update({k: v for k, v in beam.items() if k != "pretrain_steps"})
+        config.update(beam)
     return fixturelib.Case(path=OUT / f"{fid}.safetensors", kind="model", name="seq2seq.model", config=config,
                            draw=draw, compute=compute, seed=seed, tol=TOL, mode="eval" if beam else "train",
                            loss="cross_entropy", loss_config={"ignore_index": PAD}, optimizer=optimizer,
@@ -106,32 +110,21 @@ def case(fid, cfg, optimizer=None, beam=None, seed=0):
 BASE = {"src_vocab": 11, "tgt_vocab": 13, "embed": 5, "hidden": 6}
 SUT = dict(BASE, num_layers=2, attention=False, reverse_source=True)
 ATT = dict(BASE, num_layers=2, attention=True, reverse_source=False)
-BEAM = {"beam_width": 3, "max_len": 7, "length_alpha": 0.6, "pretrain_steps": 40}
+BEAM = {"beam_width": 3, "max_len": 7, "length_alpha": 0.6}
 CASES = [
     case("sutskever_sgd", SUT, optimizer={"type": "sgd", "lr": 0.7, "clip_grad_norm": 5.0, "steps": 3}, seed=1),
-    case("attention_adam", ATT, optimizer={"type": "adam", "lr": 0.01, "clip_grad_norm": 1.0, "steps": 3}, seed=2),
-    case("beam_sutskever", SUT, beam=BEAM, seed=3),
-    case("beam_attention", ATT, beam=BEAM, seed=4),
+    case("attention_adam", ATT, optimizer={"type": "adam", "lr": 0.01, "clip_grad_norm": 1.0, "steps": 3}, seed=2,
+         fit_steps=40),
+    case("beam_sutskever", SUT, beam=BEAM, seed=3, fit_steps=40),
+    case("beam_attention", ATT, beam=BEAM, seed=4, fit_steps=40),
 ]
 
 
 def main():
     fixturelib.setup()
     root = fixturelib.repository_root()
-    failed = []
     for c in CASES:
-        try:
-            w = fixturelib.write(c)
-        except SystemExit as e:  # no robust seed: leave the file as it is, write the others, fail at the end
-            print(f"FAILED {e}", flush=True)
-            failed.append(c.path.name)
-            continue
-        print(w.line(root), flush=True)
-        if "beam_width" in c.config:
-            from safetensors.torch import load_file
-            print("  beam:", load_file(str(w.path))["expect.output.beam"].long().tolist(), flush=True)
-    if failed:
-        sys.exit(f"no robust seed for {', '.join(failed)} (left unchanged)")
+        print(fixturelib.write(c).line(root), flush=True)
 
 
 if __name__ == "__main__":
