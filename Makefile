@@ -35,6 +35,8 @@ test: deps
 # Fixtures that no unit test uses: the verifier must read their configs, not rely on the tests.
 	.build/release/workbench verify Tests/Fixtures/unseen
 	.build/release/workbench verify papers/*/fixtures
+# Every fixture again under each OpenBLAS kernel the CPU can run (their rounding differs).
+	scripts/verify-kernels.sh
 
 # `workbench new` into a copy of the package (.build/scaffold-test): builds it, runs the new
 # paper's tests, a quick run and the refusals. Not part of `make test` (CI runs both): the first

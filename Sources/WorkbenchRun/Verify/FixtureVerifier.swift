@@ -13,13 +13,22 @@ public struct FixtureReport: Sendable {
     /// Number of tensors compared.
     public var compared = 0
 
+    public init(path: String, id: String, problems: [String] = []) {
+        self.path = path
+        self.id = id
+        self.problems = problems
+    }
+
     public var passed: Bool { problems.isEmpty }
 
-    /// One line: verdict, id, worst key and its errors or the problems.
+    /// One line: verdict, id, the first three problems, and the worst key with its errors and
+    /// their ratio to the tolerance (at most 1 when it passes).
     public var line: String {
-        let worstText = worstKey.map { k in "worst \(k): \(worst!.description)" } ?? "nothing compared"
+        let worstText = worstKey.map { k in "worst \(k): \(worst!.description); \(worst!.worstRatio) of tolerance" }
+            ?? "nothing compared"
         if passed { return "PASS \(id)  (\(compared) tensors; \(worstText))" }
-        return "FAIL \(id)  \(problems.joined(separator: "; "))  (\(worstText))"
+        let more = problems.count > 3 ? "; and \(problems.count - 3) more" : ""
+        return "FAIL \(id)  \(problems.prefix(3).joined(separator: "; "))\(more)  (\(worstText))"
     }
 }
 
