@@ -79,7 +79,7 @@ def seed_of(fid: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Model fixtures: forward, loss, backward, then 5 Adam steps on the same batch (FIXTURES.md).
+# Model fixtures: forward, loss, backward, then 5 Adam steps on the same batch (docs/FIXTURES.md).
 
 def run(m: nn.Module, inputs: dict, loss_fn, dtype) -> dict:
     m.to(dtype).train()

@@ -8,7 +8,7 @@ Writes one safetensors file per configuration into
     Tests/Fixtures/ops/      configurations the unit tests use
     Tests/Fixtures/unseen/   configurations no unit test uses (for `workbench verify`)
     Tests/Fixtures/optim/    op fixtures with several optimizer steps
-in the format of /work/shared/FIXTURES.md, then re-opens every file and checks it.
+in the format of docs/FIXTURES.md, then re-opens every file and checks it.
 
 Deterministic: fixed per-fixture seeds, one thread, deterministic algorithms and a
 hand-written safetensors writer with sorted keys, so two runs give byte-identical files
@@ -40,7 +40,7 @@ DEFAULT_TOL = ("1e-5", "1e-4", "1e-3")  # atol, rtol, grad_rtol
 # between PyTorch's kernels and an sgemm-based implementation: they get atol 1e-4.
 LONG_TOL = ("1e-4", "1e-4", "1e-3")
 
-# Inputs that never get an `expect.grad.input.*` (FIXTURES.md).
+# Inputs that never get an `expect.grad.input.*` (docs/FIXTURES.md).
 NO_GRAD_INPUTS = ("target", "mask")
 # How far a float32 result may be from the float64 result of the same computation, as a fraction
 # of the fixture's own tolerance. An independent float32 implementation is about as far from the
@@ -403,7 +403,7 @@ add("unseen", "batch_norm1d_ncl_eval", "batch_norm1d", {"num_features": 5}, bn1,
     mode="eval", tol=LONG_TOL)
 add("unseen", "linear_4d", "linear", LIN, module(nn.Linear), lambda: {"x": randn(2, 3, 4, 6)})
 
-# ---- optimizer steps: same inputs every step (FIXTURES.md "Optimizer steps") -------------------
+# ---- optimizer steps: same inputs every step (docs/FIXTURES.md "Optimizer steps") -------------------
 OPTIM_CASES = [
     ("sgd", {"type": "sgd", "lr": 0.1}),
     ("sgd_momentum0.9_nesterov", {"type": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True}),
