@@ -34,18 +34,19 @@ case nil, "core":
     printCoreTable()
 case let name? where arguments.count == 1:
     guard let w = Workloads.make(name) else {
-        fail("unknown workload '\(name)'; workloads: \(Workloads.names.joined(separator: ", ")), core")
+        fail("unknown workload '\(name)'; workloads: \(Workloads.names.joined(separator: ", ")); or core, machine")
     }
     let ms = medianMilliseconds(iterations: iterations, w.step)
     let samplesPerSecond = Double(w.samples) / ms * 1e3
     let gflops = w.flops.map { $0 / ms / 1e6 }
     if json {
         let g = gflops.map { String(format: "%.2f", $0) } ?? "null"
-        print(#"{"workload": "\#(name)", "ms": \#(ms), "samples_per_s": \#(samplesPerSecond), "gflops": \#(g), "peak_rss_mb": \#(peakRSSMegabytes()), "machine": \#(JSONValue.object(Machine.description).jsonText)}"#)
+        let machine = JSONValue.object(Machine.description).jsonText
+        print(#"{"workload": "\#(name)", "ms": \#(ms), "samples_per_s": \#(samplesPerSecond), "gflops": \#(g), "peak_rss_mb": \#(Machine.peakRSSMegabytes()), "machine": \#(machine)}"#)
     } else {
         print(machineLine())
         print(String(format: "%@: %.3f ms/step, %.1f samples/s%@, peak RSS %.0f MiB", name, ms, samplesPerSecond,
-                     gflops.map { String(format: ", %.1f GFLOP/s", $0) } ?? "", peakRSSMegabytes()))
+                     gflops.map { String(format: ", %.1f GFLOP/s", $0) } ?? "", Machine.peakRSSMegabytes()))
     }
 default:
     fail("usage: workbench-bench [core | machine | --list | WORKLOAD [--json] [--iterations N]]")
@@ -53,7 +54,8 @@ default:
 
 /// One line: CPU model, cores and the OpenBLAS kernel with its build configuration.
 func machineLine() -> String {
-    "machine: \(Machine.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS kernel \(BLASKernel.coreName) (\(BLASKernel.config))"
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    return "machine: \(Machine.cpuModel), \(cores) cores, OpenBLAS kernel \(BLASKernel.coreName) (\(BLASKernel.config))"
 }
 
 func printCoreTable() {
@@ -70,5 +72,5 @@ func printCoreTable() {
     for r in rows {
         print("\(pad(r.name))  \(String(format: "%9.3f", r.milliseconds))  \(r.gflops.map { String(format: "%8.1f", $0) } ?? "       -")  \(r.note)")
     }
-    print(String(format: "peak RSS %.0f MiB", peakRSSMegabytes()))
+    print(String(format: "peak RSS %.0f MiB", Machine.peakRSSMegabytes()))
 }
