@@ -91,7 +91,7 @@ fixtures: $(PYTHON)
 	$(VENV)/bin/pip install -q gymnasium minatar
 	$(PYTHON) papers/dqn/reference/make_traces.py
 
-# Every BENCHMARKS workload, Swift and PyTorch interleaved, one ratio table (JSON under runs/).
+# Every workload of docs/BENCHMARKS.md, Swift and PyTorch interleaved, one ratio table (JSON under runs/).
 bench: deps $(PYTHON)
 	swift build -c release --product workbench-bench
 	$(PYTHON) Benchmarks/compare.py

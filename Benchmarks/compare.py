@@ -1,6 +1,7 @@
 """Runs every workload on both sides, interleaved (Swift, then PyTorch, for R rounds per workload),
 and prints one table of ms/step (median over a process's steps, fastest of the R processes) with the
-ratio ours/peer; writes the table as JSON.
+ratio ours/peer; writes the table as JSON. Both name the CPU and the OpenBLAS kernel the Swift side
+ran on (times and float results differ between kernels).
 
 Usage: python Benchmarks/compare.py [--swift-only] [--iterations N] [--rounds R] [--out FILE] [--baseline FILE] [WORKLOAD...]
 Needs the release build of workbench-bench; the peer side needs the .venv with PyTorch.
@@ -43,10 +44,13 @@ def main():
     p.add_argument("--baseline", help="an earlier JSON table to compare our times with")
     args = p.parse_args()
     names = args.workloads or subprocess.run([SWIFT, "--list"], capture_output=True, text=True, check=True).stdout.split()
-    baseline = {}
+    baseline, baseline_machine = {}, {}
     if args.baseline:
         with open(args.baseline) as f:
-            baseline = {r["workload"]: r for r in json.load(f)["rows"]}
+            table = json.load(f)
+        baseline = {r["workload"]: r for r in table["rows"]}
+        # Tables written before the CPU and kernel were recorded have neither key.
+        baseline_machine = {k: table[k] for k in ("cpu", "blas_core") if k in table}
     rows = []
     for name in names:
         ours_rounds, peer_rounds = [], []
@@ -55,10 +59,15 @@ def main():
             if not args.swift_only:
                 peer_rounds.append(run(PEER + [name], args.iterations))
         ours = fastest_round(ours_rounds)
+        for r in ours_rounds:
+            machine = r.pop("machine")
         peer = fastest_round(peer_rounds) if peer_rounds else None
         rows.append({"workload": name, "ours": ours, "peer": peer,
                      "ratio": ours["ms"] / peer["ms"] if peer else None})
         print(f"  measured {name}", file=sys.stderr)
+    print(f"machine: {machine['cpu']}, {machine['cores']} cores, OpenBLAS kernel {machine['blas_core']} ({machine['blas_config']})")
+    if baseline_machine and baseline_machine != {k: machine[k] for k in baseline_machine}:
+        print(f"note: the baseline ran on {baseline_machine}; times across CPUs or kernels are not comparable")
     header = f"{'workload':<22} {'ours ms':>10} {'torch ms':>10} {'ratio':>7} {'samples/s':>10} {'GFLOP/s':>8} {'RSS MiB':>8}"
     if baseline:
         header += f" {'vs base':>8}"
@@ -74,7 +83,8 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"date": datetime.datetime.now().isoformat(timespec="seconds"), "machine": platform.node(),
-                   "cores": os.cpu_count(), "rows": rows}, f, indent=2)
+                   "cores": os.cpu_count(), "cpu": machine["cpu"], "blas_core": machine["blas_core"],
+                   "blas_config": machine["blas_config"], "rows": rows}, f, indent=2)
     print(f"wrote {args.out}")
 
 

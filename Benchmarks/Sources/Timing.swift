@@ -1,4 +1,4 @@
-// Timing helpers: median wall time of repeated runs after warm-up, and peak RSS.
+// Timing helper: median wall time of repeated runs after warm-up.
 import Foundation
 
 /// Median milliseconds per call of `body` over `iterations` timed runs after `warmup` untimed ones.
@@ -12,12 +12,4 @@ func medianMilliseconds(warmup: Int = 3, iterations: Int, _ body: () -> Void) ->
     }
     times.sort()
     return times[times.count / 2]
-}
-
-/// Peak resident set size of this process in MiB (VmHWM from /proc).
-func peakRSSMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kb / 1024
 }

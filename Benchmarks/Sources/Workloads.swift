@@ -1,5 +1,6 @@
-// The BENCHMARKS workloads on the Swift side: the same networks, shapes, optimizers and steps as
-// Benchmarks/pytorch/peer.py. Each returns a step closure, samples per step and FLOPs if known.
+// The workloads of docs/BENCHMARKS.md on the Swift side: the same networks, shapes, optimizers and
+// steps as Benchmarks/pytorch/peer.py. Each returns a step closure, samples per step and FLOPs if
+// known.
 import DCGAN
 import Inception
 import WorkbenchNN
@@ -22,7 +23,7 @@ enum Workloads {
             let a = Tensor.normal([n, n], generator: &g), b = Tensor.normal([n, n], generator: &g)
             return Workload(step: { _ = withNoGrad { a.matmul(b) } }, samples: n, flops: 2 * Double(n * n * n))
         case "googlenet_small_train":
-            // The paper module's googlenet_small without auxiliary heads, as BENCHMARKS defines it.
+            // The paper module's googlenet_small without auxiliary heads (docs/BENCHMARKS.md).
             var config = GoogLeNetConfig.fashionMNIST
             config.auxClassifiers = false
             let model = GoogLeNet(config, generator: &g)
@@ -85,14 +86,14 @@ enum Workloads {
         return (model, tokens(), tokens(), tokens())
     }
 
-    /// BENCHMARKS' dqn_minatar network: Conv(4→16, 3)-ReLU, Flatten, Linear(1024→128)-ReLU, Linear(128→3).
+    /// The dqn_minatar network: Conv(4→16, 3)-ReLU, Flatten, Linear(1024→128)-ReLU, Linear(128→3).
     static func minatarQ(_ g: inout Generator) -> Sequential {
         Sequential(Conv2d(4, 16, kernelSize: 3, generator: &g), ReLU(), Flatten(),
                    Linear(1024, 128, generator: &g), ReLU(), Linear(128, 3, generator: &g))
     }
 }
 
-/// BENCHMARKS' seq2seq_lstm: embeddings, 2-layer LSTM encoder whose final state starts the
+/// The seq2seq_lstm network: embeddings, 2-layer LSTM encoder whose final state starts the
 /// 2-layer LSTM decoder, and a Linear over every decoder step.
 final class PlainSeq2Seq: Module {
     let srcEmbed: Embedding, tgtEmbed: Embedding

@@ -9,6 +9,8 @@ public enum Machine {
         return head + (dirty ? "-dirty" : "")
     }
 
+    /// The machine block of config.json. `cpu`, `blas_core` and `blas_config` say which float
+    /// rounding a run had: a rerun is bit-identical only under the same kernel (README, "Same seed, same run").
     public static var description: [String: JSONValue] {
         let info = ProcessInfo.processInfo
         return [
@@ -16,7 +18,20 @@ public enum Machine {
             "cores": .int(info.activeProcessorCount),
             "memory_gib": .double((Double(info.physicalMemory) / 1_073_741_824 * 10).rounded() / 10),
             "os": .string(info.operatingSystemVersionString),
+            "cpu": .string(cpuModel),
+            "blas_core": .string(BLASKernel.coreName),
+            "blas_config": .string(BLASKernel.config),
         ]
+    }
+
+    /// The first `model name` of /proc/cpuinfo, e.g. `AMD EPYC 7B13`, or "unknown" (no such file
+    /// or line, as on some ARM kernels).
+    public static var cpuModel: String {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+              let colon = line.firstIndex(of: ":") else { return "unknown" }
+        let model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        return model.isEmpty ? "unknown" : model
     }
 
     /// Peak resident set size of this process in MiB (VmHWM).

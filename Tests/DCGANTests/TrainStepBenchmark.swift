@@ -1,5 +1,5 @@
 // Timing of the dcgan32 train step (one D step + one G step, batch 128), compared in the card with
-// BENCHMARKS' PyTorch figure; runs only with DCGAN_BENCH=1 so that the test target stays fast.
+// docs/BENCHMARKS.md's reference PyTorch figure; runs only with DCGAN_BENCH=1 so that the test target stays fast.
 import Foundation
 import Testing
 import WorkbenchNN

@@ -91,7 +91,8 @@ import WorkbenchTesting
 }
 
 @Suite struct RandomPolicyTests {
-    /// FACTS.md §7: random-policy returns of the originals (uniform over 6 actions, default settings).
+    /// Random-policy returns of the Python originals (MinAtar 1.0.15; uniform over 6 actions, default
+    /// settings, 1000 episodes), as the papers/dqn card lists them.
     @Test(arguments: [(MinAtarGameID.breakout, 0.5, 1000), (.asterix, 0.47, 1000), (.spaceInvaders, 2.7, 1000),
                       (.seaquest, 0.11, 1000), (.freeway, 0.11, 300)])
     func randomReturnsMatchOriginal(_ id: MinAtarGameID, _ expected: Double, _ episodes: Int) {

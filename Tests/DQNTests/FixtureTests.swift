@@ -15,7 +15,7 @@ import WorkbenchTesting
         }
     }
 
-    /// The Nature network at full size: 1,686,180 parameters for 4 actions (FACTS.md), [N, 4] out.
+    /// The Nature network at full size: 1,686,180 parameters for 4 actions (Mnih et al. 2015, Methods; papers/dqn card), [N, 4] out.
     @Test func natureNetworkSize() {
         var g = Generator(seed: 0)
         let net = QNetwork(.nature(actions: 4), generator: &g)

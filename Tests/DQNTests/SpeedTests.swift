@@ -1,4 +1,4 @@
-// Timings of the BENCHMARKS.md workloads dqn_minatar_update and dqn_minatar_act, plus environment
+// Timings of the docs/BENCHMARKS.md workloads dqn_minatar_update and dqn_minatar_act, plus environment
 // steps per second (run with DQN_BENCH=1; skipped otherwise so the suite stays fast).
 import Foundation
 import Testing
@@ -20,7 +20,7 @@ import WorkbenchNN
     }
 
     @Test(.enabled(if: enabled)) func minAtarUpdateAndAct() {
-        // BENCHMARKS.md dqn_minatar: Conv(4→16, 3) - FC 128 - 3 actions, batch 32, centered RMSprop.
+        // docs/BENCHMARKS.md dqn_minatar: Conv(4→16, 3) - FC 128 - 3 actions, batch 32, centered RMSprop.
         var cfg = DQNConfig(network: .minAtar(channels: 4, actions: 3))
         cfg.targetUpdateInterval = 1_000_000
         let agent = DQNAgent(cfg, seed: 1, binaryObservations: true)

@@ -1,7 +1,7 @@
 # Dev-time check that checkpoints written by Swift's Checkpoint.save load into the PyTorch models strictly
 # and reproduce the Swift outputs. Run:
 #   WORKBENCH_CHECKPOINT_EXPORT=/tmp/ckpt swift test -c release --skip-build --filter CheckpointTorchTests
-#   /work/main/.venv/bin/python Tests/Fixtures/check_checkpoint_in_torch.py /tmp/ckpt
+#   .venv/bin/python Tests/Fixtures/check_checkpoint_in_torch.py /tmp/ckpt
 # The Swift test writes, per model, swift_<model>.safetensors (the model alone, bare state-dict
 # names) and swift_<model>_io.safetensors (an input `x` and the Swift eval-mode output `y`).
 import sys

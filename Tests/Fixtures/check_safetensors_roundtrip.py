@@ -1,7 +1,7 @@
 # Dev-time check that a file written by the Swift SafeTensorsFile loads in PyTorch's safetensors
 # with the values SafeTensorsTests.sampleFile() put in it. Run:
 #   WORKBENCH_SAFETENSORS_EXPORT=/tmp/swift.safetensors swift test -c release --filter SafeTensorsTests
-#   /work/main/.venv/bin/python Tests/Fixtures/check_safetensors_roundtrip.py /tmp/swift.safetensors
+#   .venv/bin/python Tests/Fixtures/check_safetensors_roundtrip.py /tmp/swift.safetensors
 import sys
 
 import torch

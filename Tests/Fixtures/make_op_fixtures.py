@@ -368,7 +368,7 @@ add("unseen", "batch_norm1d_ncl_eval", "batch_norm1d", {"num_features": 5}, bn1,
     mode="eval", tol=LONG_TOL)
 add("unseen", "linear_4d", "linear", LIN, module(nn.Linear), lambda: {"x": randn(2, 3, 4, 6)})
 
-# ---- optimizer steps: same inputs every step (docs/FIXTURES.md, "Optimizer steps") ---------------
+# ---- optimizer steps: same inputs every step (docs/FIXTURES.md, "Optimizer steps") --------------
 OPTIM_CASES = [
     ("sgd", {"type": "sgd", "lr": 0.1}),
     ("sgd_momentum0.9_nesterov", {"type": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True}),

@@ -1,7 +1,7 @@
 # Writes Tests/Fixtures/safetensors/reference.safetensors with PyTorch's own safetensors writer,
 # and reference.json with the values PyTorch holds, so SafeTensorsTests can check our reader
 # against values that did not come from our reader. Dev-time only:
-#   /work/main/.venv/bin/python Tests/Fixtures/make_safetensors_fixture.py
+#   .venv/bin/python Tests/Fixtures/make_safetensors_fixture.py
 import json
 import os
 

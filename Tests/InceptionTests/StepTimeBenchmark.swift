@@ -1,4 +1,4 @@
-// googlenet_small train-step time at batch 128 (BENCHMARKS.md), run only when INCEPTION_BENCH names
+// googlenet_small train-step time at batch 128 (docs/BENCHMARKS.md), run only when INCEPTION_BENCH names
 // the variants to time, e.g. INCEPTION_BENCH=fashionMNIST-noaux,fashionMNIST,quick.
 import Foundation
 import Testing

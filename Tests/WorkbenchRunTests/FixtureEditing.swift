@@ -1,5 +1,7 @@
-// Copies of real fixtures with one thing changed, written to a temporary directory.
+// Copies of real fixtures with one thing changed, written to a temporary directory, and the
+// check that such a copy fails.
 import Foundation
+import Testing
 import WorkbenchTesting
 
 /// A committed fixture by its path under Tests/Fixtures, e.g. `ops/conv2d_k3_p1`.
@@ -24,5 +26,16 @@ extension SafeTensorsFile {
         var values = t.data
         change(&values)
         set(key, Tensor(shape: shape ?? t.shape, data: values))
+    }
+}
+
+/// The verdict on `path`, which must fail with a problem containing every string in `needles`.
+func expectFailure(_ path: String, mentioning needles: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    let report = FixtureVerifier.verify(path: path)
+    #expect(!report.passed, "a perturbed fixture passed: \(report.line)", sourceLocation: sourceLocation)
+    #expect(report.line.hasPrefix("FAIL "), sourceLocation: sourceLocation)
+    for needle in needles {
+        #expect(report.problems.contains { $0.contains(needle) }, "no problem mentions '\(needle)': \(report.line)",
+                sourceLocation: sourceLocation)
     }
 }

@@ -66,6 +66,8 @@ enum ToyExperiment {
         let config = try RunReport.config(of: run.directory)
         #expect(config["run"]?["seed"]?.intValue == 5)
         #expect(config["hyperparameters"]?["epochs"]?.intValue == 4)
+        #expect(config["run"]?["machine"]?["blas_core"] == .string(BLASKernel.coreName))
+        #expect(config["run"]?["machine"]?["cpu"] == .string(Machine.cpuModel))
         #expect(summary["wall_seconds"] != nil && summary["peak_rss_mb"]! > 0)
         #expect(RunReport.records(of: run.directory).count == 4 * 9)
         let png = try Bitmap.readPNG(run.plotsDirectory + "/loss.png")

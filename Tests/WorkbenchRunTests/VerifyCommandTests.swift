@@ -4,31 +4,9 @@ import Foundation
 import Testing
 import WorkbenchTesting
 
-/// The built `workbench` executable: next to the test bundle, else in .build/release.
-private let workbench: String? = {
-    let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workbench").path
-    return [besideTests, repositoryRoot + "/.build/release/workbench"].first { FileManager.default.isExecutableFile(atPath: $0) }
-}()
-
-/// Runs `workbench` with `arguments`; nil (and a recorded issue) when the executable is missing.
-private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String, crashed: Bool)? {
-    guard let workbench else {
-        Issue.record("the workbench executable was not found next to the tests (\(CommandLine.arguments[0])) or in .build/release")
-        return nil
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: workbench)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read before waiting so a full pipe cannot block the child.
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self),
-            process.terminationReason == .uncaughtSignal)
+/// Runs the built `workbench` with `arguments`; nil (and a recorded issue) when it is missing.
+private func run(_ arguments: [String]) throws -> ProcessResult? {
+    try runBuiltExecutable("workbench", arguments)
 }
 
 @Suite struct VerifyCommandTests {
@@ -75,7 +53,7 @@ private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String
                    "batch_norm2d", "local_response_norm", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax",
                    "embedding", "lstm", "lstm_cell", "gru", "cat", "dropout", "cross_entropy", "nll_loss", "bce_with_logits",
                    "mse_loss", "smooth_l1_loss", "huber_loss"] {
-            #expect(ids.contains(id), "FIXTURES.md requires op id \(id)")
+            #expect(ids.contains(id), "docs/FIXTURES.md requires op id \(id)")
         }
         #expect(lines.contains("models (kind: model):"))
     }

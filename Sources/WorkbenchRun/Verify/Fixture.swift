@@ -1,5 +1,5 @@
 // A `workbench-fixture/1` file: metadata and tensors written by a PyTorch reference script
-// (format in Tests/Fixtures/README.md).
+// (format in docs/FIXTURES.md).
 
 public struct Fixture: Sendable {
     public static let format = "workbench-fixture/1"
@@ -19,6 +19,8 @@ public struct Fixture: Sendable {
     public let atol: Float
     public let rtol: Float
     public let gradRtol: Float
+    /// The `expect.*` keys the `nonfinite` metadata lists: the only ones that may hold NaN or ±Inf.
+    public let nonfinite: Set<String>
 
     /// Reads and validates a fixture file; every problem is a `FixtureError` naming the file.
     public init(path: String) throws(FixtureError) {
@@ -57,6 +59,25 @@ public struct Fixture: Sendable {
         atol = try tolerance("atol", 1e-5)
         rtol = try tolerance("rtol", 1e-4)
         gradRtol = try tolerance("grad_rtol", 1e-3)
+        nonfinite = try Fixture.nonfiniteKeys(meta["nonfinite"], in: file)
+    }
+
+    /// Parses the `nonfinite` metadata, a JSON list of keys. An undeclared NaN would match the NaN
+    /// an implementation computes from NaN inputs, so a fixture of NaNs would pass anything; hence
+    /// non-finite expectations must be declared, and only on `expect.*` tensors the file holds.
+    static func nonfiniteKeys(_ text: String?, in file: SafeTensorsFile) throws(FixtureError) -> Set<String> {
+        guard let text else { return [] }
+        guard case .array(let items)? = JSONValue.parse(text) else {
+            throw FixtureError("metadata nonfinite is not a JSON list of expected keys: \(text.prefix(80))")
+        }
+        var keys: Set<String> = []
+        for item in items {
+            guard case .string(let key) = item, key.hasPrefix("expect."), file[key] != nil else {
+                throw FixtureError("metadata nonfinite lists \(item.jsonText), which is no expect.* tensor of the file")
+            }
+            keys.insert(key)
+        }
+        return keys
     }
 
     /// The fixture's id for reports: the file name without extension.

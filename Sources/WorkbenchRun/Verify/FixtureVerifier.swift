@@ -1,5 +1,5 @@
 // Runs a fixture: forward, loss, backward and optional optimizer steps, then compares every
-// expected tensor under the fixture's tolerances. Follows the contract of Tests/Fixtures/README.md.
+// expected tensor under the fixture's tolerances. Follows the contract of docs/FIXTURES.md.
 import WorkbenchNN
 
 /// The verdict on one fixture file.
@@ -161,7 +161,7 @@ private struct Run {
         }
     }
 
-    /// FIXTURES.md's step rule: each step is forward, record loss, backward, clip, update.
+    /// docs/FIXTURES.md's step rule: each step is forward, record loss, backward, clip, update.
     mutating func runSteps(_ config: FixtureConfig, handler: FixtureHandler, call: FixtureCall, firstLoss: inout (value: Tensor?, Void)) throws {
         let steps = try config.int("steps")
         try require(steps >= 1 && steps <= 10_000, "optimizer.steps must be in 1...10000, got \(steps)")
@@ -208,6 +208,12 @@ private struct Run {
             report.problems.append("\(key): shape \(actual.shape), expected \(expected.shape)")
             return
         }
+        if !f.nonfinite.contains(key), let i = expected.data.firstIndex(where: { !$0.isFinite }) {
+            report.problems.append("\(key): expected element \(i) is \(expected.data[i]), but the nonfinite metadata does not list \(key)")
+            return
+        }
+        // NaN matches only NaN and an infinity only itself; a computed non-finite value where a
+        // finite one is expected fails.
         let c = closeness(actual.data, expected.data, atol: f.atol, rtol: rtol)
         report.compared += 1
         if report.worst == nil || c.worstRatio > report.worst!.worstRatio || c.worstRatio.isNaN {

@@ -18,7 +18,7 @@ def config(image_size=32, nz=100, ngf=64, ndf=64, nc=1):
     return {"image_size": image_size, "nz": nz, "ngf": ngf, "ndf": ndf, "nc": nc}
 
 
-# BENCHMARKS' dcgan32 and the paper's 64x64 LSUN generator shape (4x4x1024 -> ... -> 64x64x3).
+# docs/BENCHMARKS.md's dcgan32 and the paper's 64x64 LSUN generator shape (4x4x1024 -> ... -> 64x64x3).
 FASHION_MNIST32 = config(32, 100, 64, 64, 1)
 PAPER64 = config(64, 100, 128, 128, 3)
 
