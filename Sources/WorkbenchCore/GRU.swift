@@ -5,11 +5,13 @@ extension Functional {
     /// Multi-layer GRU with PyTorch's semantics: r = σ(W_ir x + b_ir + W_hr h + b_hr), z likewise,
     /// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 - z) ⊙ n + z ⊙ h.
     /// x [N, T, I] if `batchFirst` else [T, N, I]; h0 [numLayers*D, N, H] (zeros when nil).
-    /// Returns output [N, T, D*H] (or [T, N, D*H]) and hN [numLayers*D, N, H].
+    /// Returns output [N, T, D*H] (or [T, N, D*H]) and hN [numLayers*D, N, H]. `lengths`: packed
+    /// sequences, as for `lstm`.
     public static func gru(_ x: Tensor, h0: Tensor? = nil, weights: [RecurrentLayerWeights], numLayers: Int,
-                           batchFirst: Bool = false, bidirectional: Bool = false) -> (output: Tensor, hN: Tensor) {
+                           batchFirst: Bool = false, bidirectional: Bool = false,
+                           lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor) {
         let r = runRecurrent(GRUKernel.self, op: "gru", .dense(x), h0: h0, c0: nil, weights: weights, numLayers: numLayers,
-                             batchFirst: batchFirst, bidirectional: bidirectional)
+                             batchFirst: batchFirst, bidirectional: bidirectional, lengths: lengths)
         return (r[0], r[1])
     }
 
@@ -27,7 +29,7 @@ enum GRUKernel: RecurrentKernel {
     static var hasCell: Bool { false }
 
     static func scratchCount(steps: Int, batch: Int, hidden: Int) -> Int {
-        2 * steps * batch * 3 * hidden + batch * hidden   // dGi, dGh [T, N, 3H], dh [N, H]
+        2 * steps * batch * 3 * hidden + 2 * batch * hidden   // dGi, dGh [T, N, 3H], dh and its padded rows [N, H]
     }
 
     static func forward(_ p: RecurrentParams, _ io: DirectionIO,
@@ -56,6 +58,7 @@ enum GRUKernel: RecurrentKernel {
                             gruGatesForward(pg + t * N * G, gh: pgh, bHh: bHh ?? nb.baseAddress!,
                                             hPrev: hPrev ?? z.baseAddress!, ldPrev: ldh, hn: phn + t * N * H,
                                             h: io.y + t * N * io.ldy, ldh: io.ldy, rows: N, hidden: H)
+                            io.carryPaddedState(at: t, h: io.y + t * N * io.ldy, ldh: io.ldy, hPrev: hPrev, ldPrev: ldh)
                         }
                         copyRows(io.y + io.time(T - 1) * N * io.ldy, lds: io.ldy, hN, ldd: H, rows: N, cols: H)
                     } }
@@ -68,7 +71,7 @@ enum GRUKernel: RecurrentKernel {
     static func backward(_ p: RecurrentParams, _ tape: RecurrentTape, _ io: DirectionIO, _ g: DirectionGradIO,
                          scratch: UnsafeMutablePointer<Float>) -> RecurrentParamGrads {
         let T = io.steps, N = io.batch, H = io.hidden, G = 3 * H
-        let dGi = scratch, dGh = scratch + T * N * G, dh = dGh + T * N * G
+        let dGi = scratch, dGh = scratch + T * N * G, dh = dGh + T * N * G, dhPad = dh + N * H
         if let dhN = g.dhN { dh.update(from: dhN, count: N * H) } else { dh.update(repeating: 0, count: N * H) }
         let zeros = [Float](repeating: 0, count: io.h0 == nil ? N * H : 0)
         return withParamPointers(p) { wIh, wHh, _, _ in
@@ -79,11 +82,15 @@ enum GRUKernel: RecurrentKernel {
                         let t = io.time(s)
                         if let dy = g.dy { addRows(dy + t * N * io.ldy, ld: io.ldy, into: dh, rows: N, cols: H) }
                         let (hPrev, ldh) = io.hiddenBefore(s)
+                        io.swapPaddedRows(at: t, dh, width: H, dhPad, toStore: true)
                         gruGatesBackward(pg + t * N * G, hn: phn + t * N * H, hPrev: hPrev ?? z.baseAddress!,
                                          ldPrev: ldh, dh: dh, dGi: dGi + t * N * G, dGh: dGh + t * N * G,
                                          rows: N, hidden: H)
+                        io.zeroPaddedRows(at: t, dGi + t * N * G, width: G)
+                        io.zeroPaddedRows(at: t, dGh + t * N * G, width: G)
                         // dh_{t-1} = z ⊙ dh (left in dh by the kernel) + dGh_t · W_hh.
                         if s > 0 || g.dh0 != nil { sgemm(m: N, n: H, k: G, dGh + t * N * G, wHh, beta: 1, dh) }
+                        io.swapPaddedRows(at: t, dh, width: H, dhPad, toStore: false)
                     }
                     g.dh0?.update(from: dh, count: N * H)
                     var grads = RecurrentParamGrads()

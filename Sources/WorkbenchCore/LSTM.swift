@@ -5,11 +5,15 @@ extension Functional {
     /// Multi-layer LSTM with PyTorch's semantics and weight order (l0, l0_reverse, l1, ...).
     /// x [N, T, I] if `batchFirst` else [T, N, I]; h0/c0 [numLayers*D, N, H] (zeros when nil).
     /// Returns output [N, T, D*H] (or [T, N, D*H]), hN and cN [numLayers*D, N, H].
+    /// `lengths` [N] (each in 1...T) makes each row a sequence of its own, as `pack_padded_sequence`
+    /// (enforce_sorted=False) then `pad_packed_sequence(total_length: T)` do: a row's state stops
+    /// at its last real step, the reverse direction starts there, outputs past it are zero and
+    /// hN/cN are the states at each row's last real step (step 0 for the reverse direction).
     public static func lstm(_ x: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, weights: [RecurrentLayerWeights],
-                            numLayers: Int, batchFirst: Bool = false,
-                            bidirectional: Bool = false) -> (output: Tensor, hN: Tensor, cN: Tensor) {
+                            numLayers: Int, batchFirst: Bool = false, bidirectional: Bool = false,
+                            lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
         let r = runRecurrent(LSTMKernel.self, op: "lstm", .dense(x), h0: h0, c0: c0, weights: weights, numLayers: numLayers,
-                             batchFirst: batchFirst, bidirectional: bidirectional)
+                             batchFirst: batchFirst, bidirectional: bidirectional, lengths: lengths)
         return (r[0], r[1], r[2])
     }
 
@@ -27,7 +31,7 @@ enum LSTMKernel: RecurrentKernel {
     static var hasCell: Bool { true }
 
     static func scratchCount(steps: Int, batch: Int, hidden: Int) -> Int {
-        steps * batch * 4 * hidden + 2 * batch * hidden   // dGates [T, N, 4H], dh and dc [N, H]
+        steps * batch * 4 * hidden + 4 * batch * hidden   // dGates [T, N, 4H], dh, dc and their padded rows [N, H]
     }
 
     static func forward(_ p: RecurrentParams, _ io: DirectionIO,
@@ -55,6 +59,7 @@ enum LSTMKernel: RecurrentKernel {
                                 lstmGatesForward(gt + lo * G, cPrev: cPrev + lo * H, c: c + lo * H, tanhC: tc + lo * H,
                                                  h: h + lo * ldy, ldh: ldy, rows: r.count, hidden: H)
                             }
+                            io.carryPaddedState(at: t, h: h, ldh: ldy, hPrev: hPrev, ldPrev: ldh, c: c, cPrev: cPrev)
                         }
                         let last = io.time(T - 1)
                         copyRows(io.y + last * N * io.ldy, lds: io.ldy, hN, ldd: H, rows: N, cols: H)
@@ -69,7 +74,7 @@ enum LSTMKernel: RecurrentKernel {
     static func backward(_ p: RecurrentParams, _ tape: RecurrentTape, _ io: DirectionIO, _ g: DirectionGradIO,
                          scratch: UnsafeMutablePointer<Float>) -> RecurrentParamGrads {
         let T = io.steps, N = io.batch, H = io.hidden, G = 4 * H
-        let dGates = scratch, dh = scratch + T * N * G, dc = dh + N * H
+        let dGates = scratch, dh = scratch + T * N * G, dc = dh + N * H, dhPad = dc + N * H, dcPad = dhPad + N * H
         if let dhN = g.dhN { dh.update(from: dhN, count: N * H) } else { dh.update(repeating: 0, count: N * H) }
         if let dcN = g.dcN { dc.update(from: dcN, count: N * H) } else { dc.update(repeating: 0, count: N * H) }
         let zeros = [Float](repeating: 0, count: io.c0 == nil ? N * H : 0)
@@ -83,13 +88,18 @@ enum LSTMKernel: RecurrentKernel {
                             if let dy = g.dy { addRows(dy + t * N * io.ldy, ld: io.ldy, into: dh, rows: N, cols: H) }
                             let cPrev = s == 0 ? (io.c0 ?? z.baseAddress!) : pc + io.time(s - 1) * N * H
                             let gt = pg + t * N * G, tc = pt + t * N * H, dgt = dGates + t * N * G
+                            io.swapPaddedRows(at: t, dh, width: H, dhPad, toStore: true)
+                            io.swapPaddedRows(at: t, dc, width: H, dcPad, toStore: true)
                             splitAcrossCores(N, costPerItem: 8 * H) { r in
                                 let lo = r.lowerBound
                                 lstmGatesBackward(gt + lo * G, tanhC: tc + lo * H, cPrev: cPrev + lo * H, dh: dh + lo * H,
                                                   dc: dc + lo * H, dGates: dgt + lo * G, rows: r.count, hidden: H)
                             }
+                            io.zeroPaddedRows(at: t, dgt, width: G)
+                            io.swapPaddedRows(at: t, dc, width: H, dcPad, toStore: false)
                             // dh_{t-1} = dGates_t · W_hh; skipped for h0 when nobody needs it.
                             if s > 0 || g.dh0 != nil { sgemm(m: N, n: H, k: G, dGates + t * N * G, wHh, beta: 0, dh) }
+                            io.swapPaddedRows(at: t, dh, width: H, dhPad, toStore: false)
                         }
                         g.dh0?.update(from: dh, count: N * H)
                         g.dc0?.update(from: dc, count: N * H)

@@ -12,9 +12,47 @@ struct DirectionIO {
     var h0: UnsafePointer<Float>?        // [N, H]; nil means zeros
     var c0: UnsafePointer<Float>?        // [N, H]; LSTM only, nil means zeros
     var tokens: TokenRows? = nil         // first layer of a token-input call: x is unused
+    var lengths: UnsafePointer<Int>? = nil // [N] real steps of each row; nil means all `steps`
 
     /// The time index processed at step `s` (reverse directions run from the end).
     @inline(__always) func time(_ s: Int) -> Int { reverse ? steps - 1 - s : s }
+
+    // Rows past their length (packed-sequence semantics, as `pack_padded_sequence` gives PyTorch):
+    // at a padded time a row's state stays what it was, so a forward direction keeps its last real
+    // state and a reverse direction keeps h0/c0 until the row's last real token. Its gates are
+    // computed with the batch and discarded; in backward its gate gradients are zero and the
+    // state gradients pass through unchanged.
+
+    /// At time `t`, copies the previous state into the padded rows: h (stride ldh) from hPrev
+    /// (stride ldPrev; nil means zeros) and, for LSTM, c from cPrev.
+    @inline(__always)
+    func carryPaddedState(at t: Int, h: UnsafeMutablePointer<Float>, ldh: Int, hPrev: UnsafePointer<Float>?, ldPrev: Int,
+                          c: UnsafeMutablePointer<Float>? = nil, cPrev: UnsafePointer<Float>? = nil) {
+        guard let lengths else { return }
+        for r in 0..<batch where t >= lengths[r] {
+            if let hPrev { (h + r * ldh).update(from: hPrev + r * ldPrev, count: hidden) }
+            else { (h + r * ldh).update(repeating: 0, count: hidden) }
+            if let c, let cPrev { (c + r * hidden).update(from: cPrev + r * hidden, count: hidden) }
+        }
+    }
+
+    /// Copies the padded rows at time `t` of `rows` [N, width] into `store` (to: false) or back.
+    @inline(__always)
+    func swapPaddedRows(at t: Int, _ rows: UnsafeMutablePointer<Float>, width: Int, _ store: UnsafeMutablePointer<Float>,
+                        toStore: Bool) {
+        guard let lengths else { return }
+        for r in 0..<batch where t >= lengths[r] {
+            if toStore { (store + r * width).update(from: rows + r * width, count: width) }
+            else { (rows + r * width).update(from: store + r * width, count: width) }
+        }
+    }
+
+    /// Zeroes the padded rows at time `t` of `rows` [N, width].
+    @inline(__always)
+    func zeroPaddedRows(at t: Int, _ rows: UnsafeMutablePointer<Float>, width: Int) {
+        guard let lengths else { return }
+        for r in 0..<batch where t >= lengths[r] { (rows + r * width).update(repeating: 0, count: width) }
+    }
 
     /// The previous hidden state at step `s` and its row stride: h0 (nil when zero) or a row
     /// block of `y` written by the step before.
@@ -153,10 +191,23 @@ func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int) -> [Float] {
     }
 }
 
+/// Zeroes the steps of each row past its length in [T, N, width] data (`batchFirst`: [N, T, width]).
+func zeroPastLengths(_ data: inout [Float], _ lengths: [Int], steps T: Int, width: Int, batchFirst: Bool) {
+    let N = lengths.count
+    data.withUnsafeMutableBufferPointer { p in
+        for (r, len) in lengths.enumerated() {
+            for t in len..<T {
+                (p.baseAddress! + (batchFirst ? r * T + t : t * N + r) * width).update(repeating: 0, count: width)
+            }
+        }
+    }
+}
+
 /// Runs a whole multi-layer recurrent call as ONE autodiff node. Returns [y, hN] (+ [cN]).
+/// `lengths` [N] gives each row's real steps (packed sequences): see `DirectionIO.carryPaddedState`.
 func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: RecurrentInput, h0: Tensor?, c0: Tensor?,
                                       weights: [RecurrentLayerWeights], numLayers L: Int,
-                                      batchFirst: Bool, bidirectional: Bool) -> [Tensor] {
+                                      batchFirst: Bool, bidirectional: Bool, lengths: [Int]? = nil) -> [Tensor] {
     let D = bidirectional ? 2 : 1
     precondition(L >= 1 && weights.count == L * D,
                  "\(op): \(weights.count) weight entries for numLayers \(L) x directions \(D)")
@@ -190,6 +241,11 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: Rec
     if let h0 { precondition(h0.shape == stateShape, "\(op): h0 \(h0.shape) should be \(stateShape)") }
     if let c0 { precondition(c0.shape == stateShape, "\(op): c0 \(c0.shape) should be \(stateShape)") }
     precondition(K.hasCell || c0 == nil, "\(op): c0 given to a cell without cell state")
+    if let lengths {
+        precondition(lengths.count == N, "\(op): \(lengths.count) lengths for a batch of \(N)")
+        precondition(lengths.allSatisfy { (1...T).contains($0) }, "\(op): lengths must be in 1...\(T), got \(lengths)")
+    }
+    let rowLengths = lengths ?? []
 
     let params = weights.map(RecurrentParams.init)
     let xT = distinct?.table ?? (batchFirst ? permuteData(x.data, shape: [N, T, I], perm: [1, 0, 2]) : x.data)
@@ -202,15 +258,17 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: Rec
     var tapes: [RecurrentTape] = []
 
     func io(layer l: Int, dir d: Int, x px: UnsafePointer<Float>, y py: UnsafeMutablePointer<Float>,
-            h0 ph: UnsafePointer<Float>?, c0 pc: UnsafePointer<Float>?, tokenRow pr: UnsafePointer<Int>?) -> DirectionIO {
+            h0 ph: UnsafePointer<Float>?, c0 pc: UnsafePointer<Float>?, tokenRow pr: UnsafePointer<Int>?,
+            lengths pl: UnsafePointer<Int>?) -> DirectionIO {
         let k = l * D + d
         let tokens = l == 0 ? distinct.map { TokenRows(table: px, distinct: $0.ids.count, row: pr!) } : nil
         return DirectionIO(steps: T, batch: N, input: l == 0 ? I : D * H, hidden: H, reverse: d == 1,
                            x: px, y: py + d * H, ldy: D * H,
-                           h0: ph.map { $0 + k * stateCount }, c0: pc.map { $0 + k * stateCount }, tokens: tokens)
+                           h0: ph.map { $0 + k * stateCount }, c0: pc.map { $0 + k * stateCount }, tokens: tokens,
+                           lengths: lengths == nil ? nil : pl)
     }
 
-    tokenRow.withUnsafeBufferPointer { pr in
+    tokenRow.withUnsafeBufferPointer { pr in rowLengths.withUnsafeBufferPointer { pl in
         for l in 0..<L {
             let input = l == 0 ? xT : layerOut[l - 1]
             var out = uninitializedFloats(T * N * D * H)   // every direction writes its columns
@@ -220,7 +278,7 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: Rec
                         for d in 0..<D {
                             let k = l * D + d
                             let dio = io(layer: l, dir: d, x: px.baseAddress!, y: py.baseAddress!, h0: ph, c0: pc,
-                                         tokenRow: pr.baseAddress)
+                                         tokenRow: pr.baseAddress, lengths: pl.baseAddress)
                             tapes.append(K.forward(params[k], dio, hN: phN.baseAddress! + k * stateCount,
                                                    cN: K.hasCell ? pcN.baseAddress! + k * stateCount : nil))
                         }
@@ -229,10 +287,13 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: Rec
             } }
             layerOut.append(out)
         }
-    }
+    } }
 
     let yShape = batchFirst ? [N, T, D * H] : [T, N, D * H]
-    let y = batchFirst ? permuteData(layerOut[L - 1], shape: [T, N, D * H], perm: [1, 0, 2]) : layerOut[L - 1]
+    // The layer outputs hold the carried states at padded steps (the next step reads them); the
+    // returned output is zero there, as `pad_packed_sequence` gives.
+    var y = batchFirst ? permuteData(layerOut[L - 1], shape: [T, N, D * H], perm: [1, 0, 2]) : layerOut[L - 1]
+    if let lengths { zeroPastLengths(&y, lengths, steps: T, width: D * H, batchFirst: batchFirst) }
     var outputs: [(shape: [Int], data: [Float])] = [(yShape, y), (stateShape, hN)]
     if K.hasCell { outputs.append((stateShape, cN)) }
     let stateParents = [h0, c0].compactMap { $0 }
@@ -240,14 +301,15 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: Rec
     let needX = x.requiresGrad, needH0 = h0?.requiresGrad ?? false, needC0 = c0?.requiresGrad ?? false
 
     return Tensor.results(op, outputs: outputs, parents: parents) { grads in
-        let dyT = batchFirst ? permuteData(grads[0].data, shape: [N, T, D * H], perm: [1, 0, 2]) : grads[0].data
+        var dyT = batchFirst ? permuteData(grads[0].data, shape: [N, T, D * H], perm: [1, 0, 2]) : grads[0].data
+        if let lengths { zeroPastLengths(&dyT, lengths, steps: T, width: D * H, batchFirst: false) }   // constant outputs
         let dhN = grads[1].data, dcN = K.hasCell ? grads[2].data : nil
         var dh0 = uninitializedFloats(needH0 ? L * D * stateCount : 0)
         var dc0 = uninitializedFloats(needC0 ? L * D * stateCount : 0)
         var paramGrads = [RecurrentParamGrads](repeating: RecurrentParamGrads(), count: L * D)
         var scratch = uninitializedFloats(K.scratchCount(steps: T, batch: N, hidden: H))
         var dUpper = dyT
-        tokenRow.withUnsafeBufferPointer { pr in
+        tokenRow.withUnsafeBufferPointer { pr in rowLengths.withUnsafeBufferPointer { pl in
             for l in stride(from: L - 1, through: 0, by: -1) {
                 let input = l == 0 ? xT : layerOut[l - 1]
                 let needDx = l > 0 || needX
@@ -264,7 +326,7 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: Rec
                                                 // y is only read in backward; the mutable pointer type is shared with forward.
                                                 let dio = io(layer: l, dir: d, x: px.baseAddress!,
                                                              y: UnsafeMutablePointer(mutating: py.baseAddress!), h0: ph, c0: pc,
-                                                             tokenRow: pr.baseAddress)
+                                                             tokenRow: pr.baseAddress, lengths: pl.baseAddress)
                                                 let gio = DirectionGradIO(
                                                     dy: pdy.baseAddress! + d * H, dhN: pdh.baseAddress! + k * stateCount,
                                                     dcN: pdc.map { $0 + k * stateCount },
@@ -282,7 +344,7 @@ func runRecurrent<K: RecurrentKernel>(_ kernel: K.Type, op: String, _ input: Rec
                 } }
                 dUpper = dIn
             }
-        }
+        } }
         let dx: [Float]? = !needX ? nil
             : distinct.map { $0.scatter(dUpper, vocabulary: x.shape[0], dim: I, padding: padding) }
             ?? (batchFirst ? permuteData(dUpper, shape: [T, N, I], perm: [1, 0, 2]) : dUpper)

@@ -113,20 +113,20 @@ extension Functional {
     /// tokens [N, T] if `batchFirst` else [T, N]; embedding [V, I].
     public static func lstm(tokens: IndexTensor, embedding: Tensor, paddingIdx: Int? = nil, h0: Tensor? = nil,
                             c0: Tensor? = nil, weights: [RecurrentLayerWeights], numLayers: Int, batchFirst: Bool = false,
-                            bidirectional: Bool = false) -> (output: Tensor, hN: Tensor, cN: Tensor) {
+                            bidirectional: Bool = false, lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
         let r = runRecurrent(LSTMKernel.self, op: "lstm", .tokens(tokens, embedding: embedding, paddingIdx: paddingIdx),
                              h0: h0, c0: c0, weights: weights, numLayers: numLayers, batchFirst: batchFirst,
-                             bidirectional: bidirectional)
+                             bidirectional: bidirectional, lengths: lengths)
         return (r[0], r[1], r[2])
     }
 
     /// `gru(embedding(tokens, weight: embedding, paddingIdx:), ...)` as one node; see `lstm(tokens:...)`.
     public static func gru(tokens: IndexTensor, embedding: Tensor, paddingIdx: Int? = nil, h0: Tensor? = nil,
                            weights: [RecurrentLayerWeights], numLayers: Int, batchFirst: Bool = false,
-                           bidirectional: Bool = false) -> (output: Tensor, hN: Tensor) {
+                           bidirectional: Bool = false, lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor) {
         let r = runRecurrent(GRUKernel.self, op: "gru", .tokens(tokens, embedding: embedding, paddingIdx: paddingIdx),
                              h0: h0, c0: nil, weights: weights, numLayers: numLayers, batchFirst: batchFirst,
-                             bidirectional: bidirectional)
+                             bidirectional: bidirectional, lengths: lengths)
         return (r[0], r[1])
     }
 }

@@ -270,6 +270,45 @@ add("ops", "gru_2layer_seqfirst", "gru", {**RNN, "num_layers": 2}, gru,
     rnn_inputs(2, batch_first=False, state=()), gru_forward, tol=LONG_TOL)
 
 
+# ---- packed sequences: per-row lengths through pack_padded_sequence / pad_packed_sequence ----------
+def packed(forward):
+    """`forward` on a PackedSequence of x with `input.lengths` (unsorted, enforce_sorted=False),
+    padded back to the input's length: zeros past each row's length."""
+    def run(m, inp, cfg):
+        bf = cfg.get("batch_first", False)
+        x = inp["x"]
+        seq = nn.utils.rnn.pack_padded_sequence(x, inp["lengths"], batch_first=bf, enforce_sorted=False)
+        out = forward(m, {**inp, "x": seq}, cfg)
+        out["y"] = nn.utils.rnn.pad_packed_sequence(out["y"], batch_first=bf, total_length=x.shape[1 if bf else 0])[0]
+        return out
+    return run
+
+
+def packed_inputs(lengths, layers, dirs=1, batch_first=True, state=("h0", "c0")):
+    """x [N, T, 5] (or [T, N, 5]) with T = max(lengths), states [L*D, N, 7], and the lengths."""
+    def make():
+        n, t = len(lengths), max(lengths)
+        inp = {"x": randn(n, t, 5) if batch_first else randn(t, n, 5)}
+        for s in state:
+            inp[s] = 0.5 * randn(layers * dirs, n, 7)
+        inp["lengths"] = torch.tensor(lengths, dtype=torch.int64)
+        return inp
+    return make
+
+
+# Unsorted lengths with 1 and the maximum among them.
+RAGGED = [3, 6, 1, 4, 6]
+add("ops", "lstm_packed_2layer_bf_bidirectional_h0c0", "lstm",
+    {**RNN, "num_layers": 2, "batch_first": True, "bidirectional": True}, lstm, packed_inputs(RAGGED, 2, dirs=2),
+    packed(lstm_forward), tol=LONG_TOL)
+add("ops", "lstm_packed_1layer_seqfirst", "lstm", dict(RNN), lstm,
+    packed_inputs([2, 5, 1, 5], 1, batch_first=False, state=()), packed(lstm_forward), tol=LONG_TOL)
+add("ops", "gru_packed_2layer_seqfirst_bidirectional_h0", "gru", {**RNN, "num_layers": 2, "bidirectional": True}, gru,
+    packed_inputs(RAGGED, 2, dirs=2, batch_first=False, state=("h0",)), packed(gru_forward), tol=LONG_TOL)
+add("ops", "gru_packed_1layer_bf", "gru", {**RNN, "batch_first": True}, gru,
+    packed_inputs([4, 1, 2], 1, state=()), packed(gru_forward), tol=LONG_TOL)
+
+
 # ---- cat --------------------------------------------------------------------------------------
 def cat_forward(m, inp, cfg):
     xs = [inp[f"x{i}"] for i in range(len(inp))]

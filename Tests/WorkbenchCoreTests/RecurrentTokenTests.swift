@@ -8,9 +8,11 @@ import WorkbenchTesting
 private struct TokenCase: CustomTestStringConvertible, Sendable {
     var vocab: Int, dim: Int, hidden: Int, layers: Int, steps: Int, batch: Int
     var batchFirst: Bool, bidirectional: Bool, padding: Int?, withState: Bool
+    var lengths: [Int]? = nil
     var testDescription: String {
         "V\(vocab) I\(dim) H\(hidden) L\(layers) T\(steps) N\(batch)\(batchFirst ? " batchFirst" : "")"
             + "\(bidirectional ? " bidirectional" : "")\(padding.map { " pad \($0)" } ?? "")\(withState ? " h0" : "")"
+            + (lengths.map { " lengths \($0)" } ?? "")
     }
 }
 
@@ -20,6 +22,9 @@ private let cases = [
               padding: 0, withState: false),
     TokenCase(vocab: 9, dim: 6, hidden: 3, layers: 2, steps: 5, batch: 4, batchFirst: false, bidirectional: true,
               padding: -1, withState: true),
+    // Packed sequences (unsorted lengths, 1 and the maximum among them) take the same token path.
+    TokenCase(vocab: 9, dim: 6, hidden: 3, layers: 2, steps: 5, batch: 4, batchFirst: true, bidirectional: true,
+              padding: 0, withState: true, lengths: [3, 5, 1, 5]),
     // Large enough that the gather and the gradient sums split across the two cores; some ids unused.
     TokenCase(vocab: 300, dim: 24, hidden: 64, layers: 2, steps: 8, batch: 32, batchFirst: true, bidirectional: false,
               padding: nil, withState: true),
@@ -104,9 +109,9 @@ struct RecurrentTokenTests {
         compare(c, gates: 4) { ids, table, fused, w, h0, c0 in
             let r = fused
                 ? F.lstm(tokens: ids, embedding: table, paddingIdx: c.padding, h0: h0, c0: c0, weights: w,
-                         numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional)
+                         numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional, lengths: c.lengths)
                 : F.lstm(F.embedding(ids, weight: table, paddingIdx: c.padding), h0: h0, c0: c0, weights: w,
-                         numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional)
+                         numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional, lengths: c.lengths)
             return [r.output, r.hN, r.cN]
         }
     }
@@ -115,9 +120,9 @@ struct RecurrentTokenTests {
         compare(c, gates: 3) { ids, table, fused, w, h0, _ in
             let r = fused
                 ? F.gru(tokens: ids, embedding: table, paddingIdx: c.padding, h0: h0, weights: w,
-                        numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional)
+                        numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional, lengths: c.lengths)
                 : F.gru(F.embedding(ids, weight: table, paddingIdx: c.padding), h0: h0, weights: w,
-                        numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional)
+                        numLayers: c.layers, batchFirst: c.batchFirst, bidirectional: c.bidirectional, lengths: c.lengths)
             return [r.output, r.hN]
         }
     }

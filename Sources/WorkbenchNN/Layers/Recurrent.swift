@@ -50,17 +50,20 @@ public final class LSTM: RecurrentBase {
                    bidirectional: bidirectional, generator: &g)
     }
 
-    /// x [N, T, I] (batch_first) or [T, N, I]; h0, c0 [L*D, N, H] -> (output [N, T, D*H], hN, cN)
-    public func forward(_ x: Tensor, h0: Tensor? = nil, c0: Tensor? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
-        F.lstm(x, h0: h0, c0: c0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+    /// x [N, T, I] (batch_first) or [T, N, I]; h0, c0 [L*D, N, H] -> (output [N, T, D*H], hN, cN).
+    /// `lengths` [N]: each row's real steps, as a packed sequence (`F.lstm`).
+    public func forward(_ x: Tensor, h0: Tensor? = nil, c0: Tensor? = nil,
+                        lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
+        F.lstm(x, h0: h0, c0: c0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional,
+               lengths: lengths)
     }
 
     /// `forward(embedding(tokens), h0:, c0:)` in one node that projects each distinct token once
     /// (`F.lstm(tokens:embedding:)`). tokens [N, T] (batch_first) or [T, N].
-    public func forward(_ tokens: IndexTensor, embedding: Embedding, h0: Tensor? = nil,
-                        c0: Tensor? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
+    public func forward(_ tokens: IndexTensor, embedding: Embedding, h0: Tensor? = nil, c0: Tensor? = nil,
+                        lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor, cN: Tensor) {
         F.lstm(tokens: tokens, embedding: embedding.weight, paddingIdx: embedding.paddingIdx, h0: h0, c0: c0,
-               weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+               weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional, lengths: lengths)
     }
 }
 
@@ -71,16 +74,19 @@ public final class GRU: RecurrentBase {
                    bidirectional: bidirectional, generator: &g)
     }
 
-    /// x [N, T, I] (batch_first) or [T, N, I]; h0 [L*D, N, H] -> (output [N, T, D*H], hN)
-    public func forward(_ x: Tensor, h0: Tensor? = nil) -> (output: Tensor, hN: Tensor) {
-        F.gru(x, h0: h0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+    /// x [N, T, I] (batch_first) or [T, N, I]; h0 [L*D, N, H] -> (output [N, T, D*H], hN).
+    /// `lengths` [N]: each row's real steps, as a packed sequence (`F.gru`).
+    public func forward(_ x: Tensor, h0: Tensor? = nil, lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor) {
+        F.gru(x, h0: h0, weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional,
+              lengths: lengths)
     }
 
     /// `forward(embedding(tokens), h0:)` in one node that projects each distinct token once
     /// (`F.gru(tokens:embedding:)`). tokens [N, T] (batch_first) or [T, N].
-    public func forward(_ tokens: IndexTensor, embedding: Embedding, h0: Tensor? = nil) -> (output: Tensor, hN: Tensor) {
+    public func forward(_ tokens: IndexTensor, embedding: Embedding, h0: Tensor? = nil,
+                        lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor) {
         F.gru(tokens: tokens, embedding: embedding.weight, paddingIdx: embedding.paddingIdx, h0: h0,
-              weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional)
+              weights: layers, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional, lengths: lengths)
     }
 }
 

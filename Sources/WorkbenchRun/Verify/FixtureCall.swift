@@ -109,6 +109,10 @@ public final class FixtureCall {
         return t
     }
 
+    public func optionalIndexInput(_ name: String) throws(FixtureError) -> IndexTensor? {
+        indexInputs[name] == nil && floatInputs[name] == nil ? nil : try indexInput(name)
+    }
+
     /// `input.target`: class ids when integer, values when float.
     public func target() throws(FixtureError) -> LossTarget {
         if indexInputs["target"] != nil { return .classes(try indexInput("target")) }

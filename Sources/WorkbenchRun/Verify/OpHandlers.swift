@@ -272,13 +272,22 @@ enum OpHandlers {
         let stateShape = [layers * dirs, n, h]
         let h0 = c.optionalInput("h0")
         if let h0 { try require(h0.shape == stateShape, "input.h0 has shape \(h0.shape), expected \(stateShape)") }
+        // Packed sequences: `input.lengths` [N], each in 1...T (pack_padded_sequence's lengths).
+        let lengths = try c.optionalIndexInput("lengths")?.data
+        if let lengths {
+            let steps = batchFirst ? x.shape[1] : x.shape[0]
+            try require(lengths.count == n && lengths.allSatisfy { (1...steps).contains($0) },
+                        "input.lengths \(lengths) must hold \(n) lengths in 1...\(steps)")
+        }
         if gates == 3 {
-            let r = F.gru(x, h0: h0, weights: weights, numLayers: layers, batchFirst: batchFirst, bidirectional: bidirectional)
+            let r = F.gru(x, h0: h0, weights: weights, numLayers: layers, batchFirst: batchFirst, bidirectional: bidirectional,
+                          lengths: lengths)
             return ["y": r.output, "h_n": r.hN]
         }
         let c0 = c.optionalInput("c0")
         if let c0 { try require(c0.shape == stateShape, "input.c0 has shape \(c0.shape), expected \(stateShape)") }
-        let r = F.lstm(x, h0: h0, c0: c0, weights: weights, numLayers: layers, batchFirst: batchFirst, bidirectional: bidirectional)
+        let r = F.lstm(x, h0: h0, c0: c0, weights: weights, numLayers: layers, batchFirst: batchFirst, bidirectional: bidirectional,
+                       lengths: lengths)
         return ["y": r.output, "h_n": r.hN, "c_n": r.cN]
     }
 
