@@ -12,7 +12,7 @@ public struct Seq2SeqConfig: Sendable, Equatable {
     /// Encoder layers; the Sutskever decoder has as many, the attention decoder is one LSTMCell.
     public var numLayers: Int
     public var attention: Bool
-    /// Feed the source backwards (left-padded), as Sutskever et al. do.
+    /// Feed each source sentence backwards (within its own length), as Sutskever et al. do.
     public var reverseSource: Bool
 
     public init(srcVocab: Int, tgtVocab: Int, embed: Int, hidden: Int, numLayers: Int = 1,
@@ -118,26 +118,34 @@ public final class Seq2SeqModel: Module {
                               biasIh: p("decoder.bias_ih"), biasHh: p("decoder.bias_hh"))
     }
 
-    /// Each row's tokens reversed and left-padded, so the encoder's last step reads the first word. // [B, S]
-    public static func reverseSource(_ src: IndexTensor) -> IndexTensor {
-        let b = src.shape[0], s = src.shape[1]
-        var out = [Int](repeating: Vocabulary.pad, count: b * s)
-        for r in 0..<b {
-            var n = 0
-            for j in 0..<s where src.data[r * s + j] != Vocabulary.pad { n += 1 }
-            for k in 0..<n { out[r * s + s - n + k] = src.data[r * s + n - 1 - k] }
-        }
-        return IndexTensor(shape: [b, s], data: out)
+    /// Real tokens of each right-padded row of src [B, S]; at least 1 (an empty row is read as one
+    /// padding token, as the packed encoder needs a step).
+    public static func sourceLengths(_ src: IndexTensor) -> [Int] {
+        let s = src.shape[1]
+        return (0..<src.shape[0]).map { r in Swift.max(1, src.data[r * s ..< (r + 1) * s].count(where: { $0 != Vocabulary.pad })) }
     }
 
-    /// src [B, S] right-padded ids.
+    /// Each row's tokens reversed within its length, still right-padded, so the encoder's last
+    /// real step reads the first word. // [B, S]
+    public static func reverseSource(_ src: IndexTensor, lengths: [Int]) -> IndexTensor {
+        let s = src.shape[1]
+        var out = src.data
+        for (r, n) in lengths.enumerated() {
+            for k in 0..<n { out[r * s + k] = src.data[r * s + n - 1 - k] }
+        }
+        return IndexTensor(shape: src.shape, data: out)
+    }
+
+    /// src [B, S] right-padded ids. Each sentence is encoded on its own (packed sequences):
+    /// padding never enters a state, so nothing depends on the batch-mates.
     public func encode(_ src: IndexTensor) -> EncodedSource {
         let c = config
-        let x = c.reverseSource ? Self.reverseSource(src) : src
+        let lengths = Self.sourceLengths(src)
+        let x = c.reverseSource ? Self.reverseSource(src, lengths: lengths) : src
         // The embedding lookup inside the LSTM node: each distinct source token is projected once.
         let enc = F.lstm(tokens: x, embedding: p("src_embed.weight"), paddingIdx: Vocabulary.pad,
                          weights: lstmWeights("encoder", layers: c.numLayers, dirs: c.attention ? 2 : 1),
-                         numLayers: c.numLayers, batchFirst: true, bidirectional: c.attention)
+                         numLayers: c.numLayers, batchFirst: true, bidirectional: c.attention, lengths: lengths)
         guard c.attention else { return EncodedSource(memory: nil, keys: nil, maskBias: nil, state: DecoderState(h: enc.hN, c: enc.cN)) }
         let mask = Tensor(shape: x.shape, data: x.data.map { $0 == Vocabulary.pad ? -1e9 : 0 })
         // s_0 = tanh(bridge(<-h_1)): the backward direction of the last layer.

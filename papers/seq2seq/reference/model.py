@@ -2,11 +2,14 @@
 
 Two variants selected by `attention`:
   * Sutskever et al. 2014: multi-layer LSTM encoder, its final (h, c) starts a multi-layer LSTM
-    decoder; the source is reversed (left-padded so the last encoder step reads the first word).
+    decoder; each source sentence is reversed within its own length, so the encoder's last real
+    step reads the first word.
   * Bahdanau et al. 2014 (with LSTMs): bidirectional multi-layer LSTM encoder; decoder LSTMCell
     whose input is [embedding(y_{i-1}); c_i], c_i = sum_j alpha_ij h_j with
     e_ij = v^T tanh(W s_{i-1} + U h_j) (padding masked); s_0 = tanh(bridge(<-h_1)), cell 0;
     logits from [s_i; c_i; embedding(y_{i-1})].
+The encoder reads each sentence on its own (pack_padded_sequence): padding never enters a state,
+so a translation does not depend on its batch-mates.
 Ids: <pad>=0 <sos>=1 <eos>=2 <unk>=3. Parameter names are the Swift module's state-dict names.
 """
 import math
@@ -18,15 +21,16 @@ PAD, SOS, EOS = 0, 1, 2
 MASK_VALUE = -1e9
 
 
+def source_lengths(src):
+    """Real tokens of each right-padded row (at least 1: an empty row is read as one padding token)."""
+    return (src != PAD).sum(1).clamp(min=1)
+
+
 def reverse_source(src):
-    """[B, S] right-padded -> each row's tokens reversed and left-padded."""
-    B, S = src.shape
-    out = torch.full_like(src, PAD)
-    lengths = (src != PAD).sum(1).tolist()
-    for b in range(B):
-        n = lengths[b]
-        if n:
-            out[b, S - n:] = src[b, :n].flip(0)
+    """[B, S] right-padded -> each row's tokens reversed within its length, still right-padded."""
+    out = src.clone()
+    for b, n in enumerate(source_lengths(src).tolist()):
+        out[b, :n] = src[b, :n].flip(0)
     return out
 
 
@@ -60,7 +64,10 @@ class Seq2Seq(nn.Module):
     def encode(self, src):
         if self.reverse:
             src = reverse_source(src)
-        out, (h, c) = self.encoder(self.src_embed(src))
+        packed = nn.utils.rnn.pack_padded_sequence(self.src_embed(src), source_lengths(src), batch_first=True,
+                                                   enforce_sorted=False)
+        out, (h, c) = self.encoder(packed)
+        out = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])[0]
         if not self.attention:
             return None, None, (h, c)
         mask = torch.where(src == PAD, torch.tensor(MASK_VALUE), torch.tensor(0.0))
