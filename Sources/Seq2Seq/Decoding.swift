@@ -3,6 +3,7 @@
 import Foundation
 import WorkbenchCore
 import WorkbenchData
+import WorkbenchRun
 
 /// Copies rows of a tensor along `dim` (0 or 1): the beam's surviving hypotheses. No autograd.
 func gatherRows(_ t: Tensor, dim: Int, _ rows: [Int]) -> Tensor {
@@ -25,7 +26,8 @@ func gatherRows(_ t: Tensor, dim: Int, _ rows: [Int]) -> Tensor {
 
 extension Seq2SeqModel {
     /// Greedy decoding of a batch src [B, S]: each row's tokens up to (not including) <eos>.
-    public func greedy(_ src: IndexTensor, maxLength: Int) -> [[Int]] {
+    /// `stop` (by default: Ctrl-C was pressed) ends it after the current decoder step.
+    public func greedy(_ src: IndexTensor, maxLength: Int, stop: () -> Bool = { Interrupt.isRequested }) -> [[Int]] {
         withNoGrad {
             let e = encode(src)
             let b = src.shape[0], v = config.tgtVocab
@@ -44,7 +46,7 @@ extension Seq2SeqModel {
                     tokens[row] = best
                     if !done[row] { if best == Vocabulary.eos { done[row] = true } else { out[row].append(best) } }
                 }
-                if !done.contains(false) { break }
+                if !done.contains(false) || stop() { break }
             }
             return out
         }
@@ -53,10 +55,14 @@ extension Seq2SeqModel {
     /// Beam search for one sentence src [1, S]. Returns the best hypothesis (ending with <eos>
     /// when one was produced) by log p / ((5 + len) / 6)^alpha; alpha 0 is the raw log-probability.
     /// A hypothesis leaves the beam when it ends; the search stops when `beamWidth` have ended, none
-    /// are left, or after `maxLength` tokens. Width 1 is greedy decoding.
-    public func beamSearch(_ src: IndexTensor, beamWidth: Int, maxLength: Int, lengthAlpha: Double = 0) -> [Int] {
+    /// are left, or after `maxLength` tokens. Width 1 is greedy decoding; wider than the target
+    /// vocabulary would only repeat hypotheses. `stop` (by default: Ctrl-C was pressed) ends it
+    /// after the current decoder step.
+    public func beamSearch(_ src: IndexTensor, beamWidth: Int, maxLength: Int, lengthAlpha: Double = 0,
+                           stop: () -> Bool = { Interrupt.isRequested }) -> [Int] {
         precondition(src.shape[0] == 1, "beamSearch takes one sentence [1, S], got \(src.shape)")
-        precondition(beamWidth >= 1, "beamWidth must be at least 1, got \(beamWidth)")
+        precondition((1...config.tgtVocab).contains(beamWidth),
+                     "beamWidth must be in 1...\(config.tgtVocab) (the target vocabulary), got \(beamWidth)")
         return withNoGrad {
             let e = encode(src)
             let v = config.tgtVocab
@@ -85,6 +91,7 @@ extension Seq2SeqModel {
                     if tok == Vocabulary.eos { finished.append((hyp, scores[i])) } else { next.append((hyp, scores[i])); rows.append(b) }
                 }
                 if next.isEmpty || finished.count >= beamWidth { alive = []; break }
+                if stop() { alive = next; break }
                 alive = next
                 state = DecoderState(h: gatherRows(r.state.h, dim: stateDim, rows), c: gatherRows(r.state.c, dim: stateDim, rows))
             }

@@ -24,23 +24,31 @@ public struct TranslationData {
 
     /// The generated English→French corpus (datasets/generated, written when missing).
     public static func generated(root: String = "datasets/generated", count: Int = 150_000, seed: UInt64 = 0,
-                                 trainLimit: Int? = nil) throws -> TranslationData {
+                                 trainLimit: Int? = nil, maxLength: Int = 50) throws -> TranslationData {
         let dir = try CorpusGenerator.writeIfMissing(root: root, count: count, seed: seed)
-        return try aligned(directory: dir, trainLimit: trainLimit, origin: "generated en-fr corpus \(dir)")
+        return try aligned(directory: dir, trainLimit: trainLimit, maxLength: maxLength, origin: "generated en-fr corpus \(dir)")
     }
 
-    /// A directory holding train.en/train.fr, valid.en/valid.fr, test.en/test.fr (one sentence a line).
-    public static func aligned(directory dir: String, trainLimit: Int? = nil, origin: String? = nil) throws -> TranslationData {
+    /// A directory holding train.en/train.fr, valid.en/valid.fr, test.en/test.fr (one sentence a
+    /// line). Pairs longer than `maxLength` tokens on either side are skipped in every split, and
+    /// counted in `origin` with the lines the reader rejected.
+    public static func aligned(directory dir: String, trainLimit: Int? = nil, maxLength: Int = 50,
+                               origin: String? = nil) throws -> TranslationData {
         let tok = Tokenizer()
+        var counts: [String] = []
         func read(_ split: String) throws -> [TokenPair] {
-            try ParallelCorpus.readAligned(source: "\(dir)/\(split).en", target: "\(dir)/\(split).fr").tokenized(with: tok)
+            let corpus = try ParallelCorpus.readAligned(source: "\(dir)/\(split).en", target: "\(dir)/\(split).fr")
+            let pairs = corpus.tokenized(with: tok, maxLength: maxLength)
+            counts.append("\(split) \(pairs.count) of \(corpus.report.totalLines)")
+            return pairs
         }
         var train = try read("train")
         if let trainLimit { train = Array(train.prefix(trainLimit)) }
         let valid = try read("valid"), test = try read("test")
         return TranslationData(train: train, valid: valid, test: test,
                                source: Vocabulary(sentences: train.map(\.source)),
-                               target: Vocabulary(sentences: train.map(\.target)), origin: origin ?? dir)
+                               target: Vocabulary(sentences: train.map(\.target)),
+                               origin: "\(origin ?? dir) (pairs within \(maxLength) tokens: \(counts.joined(separator: ", ")))")
     }
 
     /// A Tatoeba / manythings.org TSV (English<TAB>French<TAB>attribution). Pairs longer than
@@ -70,14 +78,16 @@ public struct TranslationData {
                                origin: "\(path) (\(corpus.report.accepted) pairs read, \(pairs.count) within \(maxLength) tokens)")
     }
 
-    /// `--data-dir`: a TSV file, or a directory of aligned files; nil: the generated corpus.
-    public static func load(dataPath: String?, trainLimit: Int?, seed: UInt64) throws -> TranslationData {
-        guard let dataPath else { return try generated(trainLimit: trainLimit) }
+    /// `--data-dir`: a TSV file, or a directory of aligned files; nil: the generated corpus. Pairs
+    /// longer than `maxLength` tokens are skipped in every form.
+    public static func load(dataPath: String?, trainLimit: Int?, seed: UInt64, maxLength: Int) throws -> TranslationData {
+        guard let dataPath else { return try generated(trainLimit: trainLimit, maxLength: maxLength) }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataPath, isDirectory: &isDir) else {
             throw RunError.invalid("--data-dir \(dataPath): no such file or directory (give fra.txt or a directory with train.en/train.fr/...)")
         }
-        return isDir.boolValue ? try aligned(directory: dataPath, trainLimit: trainLimit) : try tatoeba(path: dataPath, seed: seed)
+        return isDir.boolValue ? try aligned(directory: dataPath, trainLimit: trainLimit, maxLength: maxLength)
+            : try tatoeba(path: dataPath, maxLength: maxLength, seed: seed)
     }
 }
 

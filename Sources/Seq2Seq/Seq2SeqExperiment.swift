@@ -26,6 +26,9 @@ public struct Seq2SeqSettings: Sendable {
     public var beamEvalSentences: Int?
     public var beamWidth = 5
     public var lengthAlpha = 0.6
+    /// Pairs with more tokens on either side are skipped, in every corpus form (generated,
+    /// aligned files, TSV); the count is in config.json's `data`. Bounds a step's time and memory.
+    public var maxLength = 50
 
     public var json: [String: JSONValue] {
         var o: [String: JSONValue] = [
@@ -34,6 +37,7 @@ public struct Seq2SeqSettings: Sendable {
             "clip_grad_norm": .double(Double(clip)), "init": .string("uniform(-0.08, 0.08)"),
             "reverse_source": .bool(!attention), "beam_width": .int(beamWidth), "length_alpha": .double(lengthAlpha),
             "epoch_eval_sentences": .int(epochEvalSentences), "beam_eval_sentences": beamEvalSentences.map { .int($0) } ?? .null,
+            "max_length": .int(maxLength),
         ]
         if optimizer == "sgd" { o["halving_start_epoch"] = .double(halvingStart) }
         if let trainLimit { o["train_limit"] = .int(trainLimit) }
@@ -78,7 +82,7 @@ public enum Seq2SeqExperiment: PaperExperiment {
             return s
         case "tatoeba":
             var s = Seq2SeqSettings(attention: true)
-            s.lr = 1e-3; s.epochs = 10; s.hidden = 256; s.embed = 256
+            s.lr = 1e-3; s.epochs = 10; s.hidden = 256; s.embed = 256; s.maxLength = 20
             return s
         default:
             throw RunError.unknownPreset(paper: id, preset: preset, known: presets.map(\.name))
@@ -91,7 +95,8 @@ public enum Seq2SeqExperiment: PaperExperiment {
         if run.preset == "tatoeba" && run.dataDirectory == nil {
             throw RunError.invalid("preset tatoeba needs --data-dir path/to/fra.txt (from manythings.org/anki; see datasets/README.md)")
         }
-        let data = try TranslationData.load(dataPath: run.dataDirectory, trainLimit: s.trainLimit, seed: run.seed)
+        let data = try TranslationData.load(dataPath: run.dataDirectory, trainLimit: s.trainLimit, seed: run.seed,
+                                            maxLength: s.maxLength)
         print("data: \(data.origin): \(data.train.count) train / \(data.valid.count) valid / \(data.test.count) test pairs, "
               + "vocab \(data.source.count) source / \(data.target.count) target")
         var hyper = s.json
@@ -149,6 +154,7 @@ public enum Seq2SeqExperiment: PaperExperiment {
                 (evaluateLoss(model, data.encode(Array(data.valid.prefix(1000))), batchSize: 128),
                  translateBatch(model, evalSubset.map(\.source), data: data))
             }
+            if run.stopRequested { break }   // mid-evaluation: resume repeats this epoch from its checkpoint
             lastBLEU = BLEU.corpus(hypotheses: hyps, references: evalSubset.map { Tokenizer.detokenize($0.target) }).score
             let lr = (optimizer as? SGD)?.lr ?? (optimizer as? Adam)?.lr ?? s.lr
             try run.log(epoch: epoch + 1, ["train_loss": lossSum / Double(max(tokens, 1)), "valid_loss": validLoss,
@@ -173,8 +179,13 @@ public enum Seq2SeqExperiment: PaperExperiment {
         let t1 = Date()
         let beamPairs = Array(testPairs.prefix(s.beamEvalSentences ?? testPairs.count))
         let beam = run.times.measure("beam_search") {
-            beamPairs.map { translateBeam(model, $0.source, data: data, beamWidth: s.beamWidth, lengthAlpha: s.lengthAlpha) }
+            var out: [String] = []
+            for p in beamPairs where !run.stopRequested {
+                out.append(translateBeam(model, p.source, data: data, beamWidth: s.beamWidth, lengthAlpha: s.lengthAlpha))
+            }
+            return out
         }
+        if run.stopRequested { return [:] }
         let beamSeconds = Date().timeIntervalSince(t1)
         let beamBLEU = BLEU.corpus(hypotheses: beam, references: Array(refs.prefix(beam.count)))
         let greedySubset = BLEU.corpus(hypotheses: Array(greedy.prefix(beam.count)), references: Array(refs.prefix(beam.count)))
@@ -231,7 +242,7 @@ public enum Seq2SeqExperiment: PaperExperiment {
     static func translateBatch(_ model: Seq2SeqModel, _ sentences: [[String]], data: TranslationData, batchSize: Int = 128) -> [String] {
         let order = sentences.indices.sorted { sentences[$0].count < sentences[$1].count }
         var out = [String](repeating: "", count: sentences.count)
-        for start in stride(from: 0, to: order.count, by: batchSize) {
+        for start in stride(from: 0, to: order.count, by: batchSize) where !Interrupt.isRequested {
             let idx = Array(order[start..<min(start + batchSize, order.count)])
             let ids = idx.map { data.source.encode(sentences[$0], addSOS: false, addEOS: false) }
             let src = padSequences(ids).ids

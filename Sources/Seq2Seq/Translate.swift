@@ -61,6 +61,10 @@ extension Seq2SeqExperiment {
     public static func translate(checkpoint: String, sentences: [String], beamWidth: Int) throws -> [String] {
         guard beamWidth >= 1 else { throw RunError.invalid("--beam must be at least 1") }
         let (model, source, target) = try load(checkpoint: checkpoint)
+        guard beamWidth <= target.count else {
+            throw RunError.invalid("--beam \(beamWidth) is wider than the target vocabulary (\(target.count) tokens): "
+                                   + "at most \(target.count) hypotheses differ")
+        }
         let tok = Tokenizer()
         let data = TranslationData(train: [], valid: [], test: [], source: source, target: target, origin: checkpoint)
         return sentences.map { sentence in

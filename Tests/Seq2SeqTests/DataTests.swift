@@ -54,5 +54,38 @@ struct Seq2SeqDataTests {
         #expect(out.count == 3)
         let greedy = try Seq2SeqExperiment.translate(checkpoint: dir + "/checkpoints/last.safetensors", sentences: ["paris is cold ."], beamWidth: 1)
         #expect(greedy.count == 1)
+        // Wider than the target vocabulary: refused with a message, not searched.
+        let v = data.target.count
+        #expect(try Seq2SeqExperiment.translate(checkpoint: dir, sentences: ["paris"], beamWidth: v).count == 1)
+        #expect { try Seq2SeqExperiment.translate(checkpoint: dir, sentences: ["paris"], beamWidth: v + 1) } throws: { error in
+            "\(error)".contains("wider than the target vocabulary (\(v) tokens)")
+        }
+    }
+
+    @Test func alignedFilesSkipAndCountPairsOverTheMaximumLength() throws {
+        let dir = try temporaryDirectory()
+        let long = Array(repeating: "word", count: 12).joined(separator: " ")
+        for (split, en, fr) in [("train", ["a b c", long, "d e"], ["x y", "z", long]), ("valid", ["a b"], ["x"]),
+                                ("test", [long, "c d"], ["y", "z z"])] {
+            try (en.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(split).en", atomically: true, encoding: .utf8)
+            try (fr.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(split).fr", atomically: true, encoding: .utf8)
+        }
+        let data = try TranslationData.aligned(directory: dir, maxLength: 10)
+        #expect(data.train.map(\.source) == [["a", "b", "c"]])
+        #expect(data.valid.count == 1 && data.test.map(\.source) == [["c", "d"]])
+        #expect(data.origin.hasSuffix("(pairs within 10 tokens: train 1 of 3, valid 1 of 1, test 1 of 2)"), "\(data.origin)")
+        #expect(try TranslationData.aligned(directory: dir, maxLength: 12).train.count == 3)
+    }
+
+    @Test func ctrlCEndsDecodingAfterTheCurrentStep() {
+        var g = Generator(seed: 1)
+        let model = Seq2SeqModel(Seq2SeqConfig(srcVocab: 9, tgtVocab: 9, embed: 4, hidden: 6, attention: true,
+                                               reverseSource: false), generator: &g)
+        let src = IndexTensor(shape: [1, 3], data: [4, 5, 6])
+        // An untrained model rarely says <eos>: without Ctrl-C both decoders run to maxLength.
+        // (`stop` stands for Ctrl-C here: the real flag is process-wide and other tests run alongside.)
+        let full = model.greedy(src, maxLength: 200)[0]
+        #expect(model.greedy(src, maxLength: 200, stop: { true })[0].count <= 1 && full.count > 1)
+        #expect(model.beamSearch(src, beamWidth: 3, maxLength: 200, stop: { true }).count <= 1)
     }
 }
