@@ -7,10 +7,10 @@
 /// One recorded operation: its parents and the function that propagates gradients to them.
 final class Node {
     let name: String
-    let parents: [Tensor]
+    private(set) var parents: [Tensor]
     /// Gradients of the outputs (nil where an output received none) -> gradients of the parents
-    /// (nil where a parent needs none).
-    let backward: ([Tensor?]) -> [Tensor?]
+    /// (nil where a parent needs none). It captures what it reads: parents, saved arrays.
+    private(set) var backward: ([Tensor?]) -> [Tensor?]
     /// Output shapes, to materialise zero gradients for outputs that received none.
     let outputShapes: [[Int]]
     /// Gradients of the outputs accumulated during one backward pass.
@@ -22,6 +22,31 @@ final class Node {
         self.outputShapes = outputShapes
         self.backward = backward
         self.outputGrads = Array(repeating: nil, count: outputShapes.count)
+    }
+
+    /// Frees the graph above this node without recursion. Left to Swift, freeing a node frees its
+    /// last parent, whose node frees its parents, and so on: stack frames in proportion to the
+    /// depth, which overflows on a deep graph (an unrolled RNN; 20,000 ops in a debug build).
+    /// Here the parents go into a worklist instead; a tensor held only by the worklist is cut from
+    /// its node, whose parents join the worklist, so depth costs heap, not stack.
+    deinit {
+        var pending = releaseInputs()
+        while var tensor = pending.popLast() {
+            // A tensor referenced elsewhere stays alive, and so does its node.
+            guard isKnownUniquelyReferenced(&tensor), var node = tensor.node else { continue }
+            tensor.node = nil
+            // A node shared with another live output (a multi-output op) stays alive too.
+            if isKnownUniquelyReferenced(&node) { pending += node.releaseInputs() }
+        }
+    }
+
+    /// Drops the backward closure, then hands over the parents, leaving this node holding nothing
+    /// of the graph. The closure goes first: the tensors it captures must not count as references
+    /// to the parents.
+    private func releaseInputs() -> [Tensor] {
+        backward = { _ in [] }
+        defer { parents = [] }
+        return parents
     }
 }
 

@@ -53,11 +53,47 @@ import WorkbenchTesting
         #expect(x.grad!.data == [0, 1, 0, 1, 0, 0])
     }
 
+    // Deep graphs (a long unrolled RNN) must cost heap, not stack, to walk and to free: a debug
+    // build overflowed the stack at 20,000 ops when the graph was released recursively.
+    static let deepChainLength = 100_000
+
+    /// `x * 1 * 1 ...`, `deepChainLength` ops deep: the first op's result (to watch through a weak
+    /// reference whether the chain is freed) and the last.
+    private static func deepChain(from x: Tensor) -> (first: Tensor, last: Tensor) {
+        let first = x * 1.0
+        var y = first
+        for _ in 1..<deepChainLength { y = y * 1.0 }
+        return (first, y)
+    }
+
     @Test func deepChainDoesNotOverflowTheStack() {
         let x = Tensor([1], requiresGrad: true)
-        var y = x
-        for _ in 0..<20_000 { y = y * 1.0 }
+        let y = Self.deepChain(from: x).last
         y.sum().backward()
+        #expect(x.grad!.data == [1])
+        withExtendedLifetime(y) {}   // the walk alone: the chain is released after the checks
+    }
+
+    @Test func deepChainIsReleasedWithoutBackward() {
+        let x = Tensor([1], requiresGrad: true)
+        weak var first: Tensor?
+        do {
+            let chain = Self.deepChain(from: x)
+            first = chain.first
+        }
+        #expect(first == nil)
+        #expect(x.grad == nil)
+    }
+
+    @Test func deepChainIsReleasedAfterBackward() {
+        let x = Tensor([1], requiresGrad: true)
+        weak var first: Tensor?
+        do {
+            let chain = Self.deepChain(from: x)
+            first = chain.first
+            chain.last.sum().backward()
+        }
+        #expect(first == nil)
         #expect(x.grad!.data == [1])
     }
 
