@@ -214,6 +214,8 @@ add("ops", "batch_norm2d_train", "batch_norm2d", {"num_features": 5}, bn2, X, to
 add("ops", "batch_norm2d_eval", "batch_norm2d", {"num_features": 5}, bn2, X, mode="eval", tol=LONG_TOL)
 add("ops", "batch_norm2d_train_noaffine", "batch_norm2d", {"num_features": 5, "affine": False}, bn2, X,
     tol=LONG_TOL)
+add("ops", "batch_norm2d_train_noaffine_momentum0.3", "batch_norm2d",
+    {"num_features": 5, "affine": False, "momentum": 0.3}, bn2, X, tol=LONG_TOL)
 add("ops", "batch_norm1d_nc_train", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(7, 5)},
     tol=LONG_TOL)
 add("ops", "batch_norm1d_nc_eval", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(7, 5)},
@@ -356,24 +358,40 @@ def classes(*shape, n, force=None):
     return t
 
 
-ce = module(nn.CrossEntropyLoss)
+def weighted(cls):
+    """A loss module whose `weight` config (a list, as the file stores it) becomes a tensor."""
+    def make(cfg):
+        cfg = dict(cfg)
+        if "weight" in cfg:
+            cfg["weight"] = torch.tensor(cfg["weight"])
+        return cls(**cfg)
+    return make
+
+
+ce = weighted(nn.CrossEntropyLoss)
 LOGITS = lambda force=None: lambda: {"x": randn(5, 7), "target": classes(5, n=7, force=force)}  # noqa: E731
 add_loss("ops", "cross_entropy", "cross_entropy", {}, ce, LOGITS())
 add_loss("ops", "cross_entropy_ignore2", "cross_entropy", {"ignore_index": 2}, ce, LOGITS(2))
 add_loss("ops", "cross_entropy_smooth0.1", "cross_entropy", {"label_smoothing": 0.1}, ce, LOGITS())
 add_loss("ops", "cross_entropy_smooth0.1_ignore2", "cross_entropy", {"label_smoothing": 0.1, "ignore_index": 2},
          ce, LOGITS(2))
+# The default ignore_index -100 occurring in the target, with label smoothing.
+add_loss("ops", "cross_entropy_smooth0.2_ignore-100", "cross_entropy", {"label_smoothing": 0.2}, ce, LOGITS(-100))
+CLASS_WEIGHTS = [0.5, 2.0, 1.0, 1.5, 0.8, 1.2, 0.3]
+add_loss("ops", "cross_entropy_weight_smooth0.1", "cross_entropy", {"weight": CLASS_WEIGHTS, "label_smoothing": 0.1},
+         ce, LOGITS())
 add_loss("ops", "cross_entropy_kdim", "cross_entropy", {}, ce,
          lambda: {"x": randn(3, 7, 4), "target": classes(3, 4, n=7)})
 add_loss("ops", "cross_entropy_kdim_smooth0.1", "cross_entropy", {"label_smoothing": 0.1}, ce,
          lambda: {"x": randn(3, 7, 4), "target": classes(3, 4, n=7)})
 add_loss("ops", "cross_entropy_sum", "cross_entropy", {"reduction": "sum"}, ce, LOGITS())
 
-nll = module(nn.NLLLoss)
+nll = weighted(nn.NLLLoss)
 LOGP = lambda force=None: lambda: {"x": torch.log_softmax(randn(5, 7), dim=1),  # noqa: E731
                                    "target": classes(5, n=7, force=force)}
 add_loss("ops", "nll_loss", "nll_loss", {}, nll, LOGP())
 add_loss("ops", "nll_loss_ignore3", "nll_loss", {"ignore_index": 3}, nll, LOGP(3))
+add_loss("ops", "nll_loss_weight_ignore0", "nll_loss", {"weight": CLASS_WEIGHTS, "ignore_index": 0}, nll, LOGP(0))
 
 
 def bce(cfg):
