@@ -85,6 +85,7 @@ $(PYTHON):
 # may write the metadata keys in another order, so compare tensors rather than file hashes).
 fixtures: $(PYTHON)
 	$(PYTHON) Tests/Fixtures/make_op_fixtures.py
+	$(PYTHON) Tests/Fixtures/make_test_fixtures.py
 	$(PYTHON) Tests/Fixtures/make_module_fixtures.py
 	for script in papers/*/reference/make_fixtures.py; do $(PYTHON) $$script || exit 1; done
 	scripts/make-template-fixture.sh $(PYTHON)

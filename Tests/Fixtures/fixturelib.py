@@ -163,8 +163,18 @@ def check_file(path: Path, tensors: dict, meta: dict) -> None:
         if f.metadata() != meta or set(f.keys()) != set(tensors):
             raise SystemExit(f"{path.name}: keys or metadata changed on reading back")
         for k in f.keys():
-            if not torch.equal(f.get_tensor(k), tensors[k].detach().cpu()):
+            if not identical(f.get_tensor(k), tensors[k].detach().cpu()):
                 raise SystemExit(f"{path.name}: {k} changed on reading back")
+
+
+def identical(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Same dtype, shape and values, NaN matching NaN (torch.equal calls NaN unequal to itself,
+    which would refuse every file with a declared `nonfinite` tensor)."""
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if not a.is_floating_point():
+        return torch.equal(a, b)
+    return bool(((a == b) | (a.isnan() & b.isnan())).all())
 
 
 def check_stored(case: Case, stored: dict) -> None:

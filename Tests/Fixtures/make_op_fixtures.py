@@ -59,6 +59,7 @@ class Spec:
     tol: tuple = DEFAULT_TOL
     loss: str = "upstream"  # or "self" for loss ops
     optimizer: Optional[dict] = None
+    nonfinite: tuple = ()  # expect.* keys allowed to hold NaN (fixturelib refuses them otherwise)
 
 
 SPECS: list = []
@@ -125,6 +126,10 @@ add("ops", "conv2d_k5_s2_p2", "conv2d", {**C, "kernel_size": 5, "stride": 2, "pa
     tol=LONG_TOL)
 add("ops", "conv2d_k4_s2_p1", "conv2d", {**C, "kernel_size": 4, "stride": 2, "padding": 1}, conv, X,
     tol=LONG_TOL)
+# Batch 1 (the one-sample gemm path) with a dilation along the width only.
+add("ops", "conv2d_k3x2_s2x1_p1_d1x2_batch1", "conv2d",
+    {"in_channels": 2, "out_channels": 3, "kernel_size": [3, 2], "stride": [2, 1], "padding": 1, "dilation": [1, 2]},
+    conv, lambda: {"x": randn(1, 2, 5, 4)}, tol=LONG_TOL)
 
 # ---- conv_transpose2d ------------------------------------------------------------------------
 CT = {"in_channels": 5, "out_channels": 3}
@@ -139,6 +144,9 @@ add("ops", "conv_transpose2d_k3x2_s2x3_p1x0_op1x2", "conv_transpose2d",
     convt, X, tol=LONG_TOL)
 add("ops", "conv_transpose2d_k4_s2_p1_nobias", "conv_transpose2d",
     {**CT, "kernel_size": 4, "stride": 2, "padding": 1, "bias": False}, convt, X, tol=LONG_TOL)
+add("ops", "conv_transpose2d_k3_s2_p1_op1_batch1", "conv_transpose2d",
+    {"in_channels": 2, "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1}, convt,
+    lambda: {"x": randn(1, 2, 3, 3)}, tol=LONG_TOL)
 
 # ---- pooling ----------------------------------------------------------------------------------
 # ceil_mode only matters when (size + 2 * padding - kernel) is not a multiple of the stride:
@@ -151,6 +159,31 @@ add("ops", "max_pool2d_k3_s1_p1", "max_pool2d", {"kernel_size": 3, "stride": 1, 
 add("ops", "max_pool2d_k2", "max_pool2d", {"kernel_size": 2}, maxp, XD)
 add("ops", "max_pool2d_k3x2_s2x1_p1", "max_pool2d",
     {"kernel_size": [3, 2], "stride": [2, 1], "padding": 1, "ceil_mode": False}, maxp, XD)
+# 5x6 inputs: ceil mode adds a window along the width only (k3 s2 p1) or the height only (k2x3
+# s2x3); with k3 s3 p1 the ceil window is kept along the width and dropped along the height, where
+# it would start in the bottom padding.
+X56 = lambda: {"x": distinct(2, 3, 5, 6)}  # noqa: E731
+add("ops", "max_pool2d_k3_s2_p1_ceil", "max_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    maxp, X56)
+add("ops", "max_pool2d_k2x3_s1x2_d2x1", "max_pool2d", {"kernel_size": [2, 3], "stride": [1, 2], "dilation": [2, 1]},
+    maxp, X56)
+add("ops", "max_pool2d_k2x3_s2x3_ceil", "max_pool2d", {"kernel_size": [2, 3], "stride": [2, 3], "ceil_mode": True},
+    maxp, X56)  # strides above 2 take the general lane path
+add("ops", "max_pool2d_k3_s3_p1_ceil", "max_pool2d", {"kernel_size": 3, "stride": 3, "padding": 1, "ceil_mode": True},
+    maxp, X56)
+
+
+def with_nan():
+    """Distinct values with one NaN in each of four 2x2 windows (two of them side by side): the
+    output is NaN there and the whole gradient of the window goes to the NaN."""
+    x = distinct(2, 3, 4, 6)
+    for i in [(0, 0, 0, 1), (0, 0, 0, 3), (0, 1, 2, 0), (1, 2, 3, 4)]:
+        x[i] = float("nan")
+    return {"x": x}
+
+
+add("ops", "max_pool2d_k2_nan", "max_pool2d", {"kernel_size": 2}, maxp, with_nan,
+    nonfinite=("expect.output.y", "expect.loss"))
 
 avgp = module(nn.AvgPool2d)
 add("ops", "avg_pool2d_k3_s2_ceil", "avg_pool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True}, avgp,
@@ -159,6 +192,15 @@ add("ops", "avg_pool2d_k2", "avg_pool2d", {"kernel_size": 2}, avgp, X)
 add("ops", "avg_pool2d_k3_s1_p1", "avg_pool2d", {"kernel_size": 3, "stride": 1, "padding": 1}, avgp, X)
 add("ops", "avg_pool2d_k3_s2_p1_nopadcount", "avg_pool2d",
     {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}, avgp, X)
+# 5x6 inputs, as the max-pool cases above.
+XR56 = lambda: {"x": randn(2, 3, 5, 6)}  # noqa: E731
+add("ops", "avg_pool2d_k3_s2_p1_ceil_5x6", "avg_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    avgp, XR56)
+add("ops", "avg_pool2d_k3_s2_p1_ceil_nopadcount", "avg_pool2d",
+    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False}, avgp, XR56)
+add("ops", "avg_pool2d_k2_ceil", "avg_pool2d", {"kernel_size": 2, "ceil_mode": True}, avgp, XR56)
+add("ops", "avg_pool2d_k3_s2_p1_divisor2", "avg_pool2d",
+    {"kernel_size": 3, "stride": 2, "padding": 1, "divisor_override": 2}, avgp, XR56)
 
 adap = module(nn.AdaptiveAvgPool2d)
 add("ops", "adaptive_avg_pool2d_1", "adaptive_avg_pool2d", {"output_size": 1}, adap, X)
@@ -172,6 +214,8 @@ add("ops", "batch_norm2d_train", "batch_norm2d", {"num_features": 5}, bn2, X, to
 add("ops", "batch_norm2d_eval", "batch_norm2d", {"num_features": 5}, bn2, X, mode="eval", tol=LONG_TOL)
 add("ops", "batch_norm2d_train_noaffine", "batch_norm2d", {"num_features": 5, "affine": False}, bn2, X,
     tol=LONG_TOL)
+add("ops", "batch_norm2d_train_noaffine_momentum0.3", "batch_norm2d",
+    {"num_features": 5, "affine": False, "momentum": 0.3}, bn2, X, tol=LONG_TOL)
 add("ops", "batch_norm1d_nc_train", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(7, 5)},
     tol=LONG_TOL)
 add("ops", "batch_norm1d_nc_eval", "batch_norm1d", {"num_features": 5}, bn1, lambda: {"x": randn(7, 5)},
@@ -184,6 +228,11 @@ lrn = module(nn.LocalResponseNorm)
 X7 = lambda: {"x": randn(3, 7, 5, 9)}  # noqa: E731
 add("ops", "local_response_norm_s5", "local_response_norm", {"size": 5}, lrn, X7)
 add("ops", "local_response_norm_s3_a0.1", "local_response_norm", {"size": 3, "alpha": 0.1}, lrn, X7)
+# Rank-3 input, even and odd sizes (an even window reaches one channel further back than forward),
+# alpha 0.5 so that the cross-channel term is as large as the direct one.
+for size in (2, 3, 4):
+    add("ops", f"local_response_norm_s{size}_a0.5_ncl", "local_response_norm",
+        {"size": size, "alpha": 0.5, "beta": 0.75, "k": 1.0}, lrn, lambda: {"x": randn(2, 5, 6)})
 
 # ---- activations and softmax ------------------------------------------------------------------
 XA = lambda: {"x": away_from_zero(3, 5, 4)}  # noqa: E731
@@ -241,6 +290,10 @@ def cell_forward(m, inp, cfg):
     return {"h": h, "c": c}
 
 
+def gru_cell_forward(m, inp, cfg):
+    return {"h": m(inp["x"], inp["h0"])}
+
+
 def rnn_inputs(layers, dirs=1, batch_first=True, state=("h0", "c0")):
     """Input [3, 4, 5] (batch 3, sequence 4, features 5) in the module's layout, and states [L*D, 3, 7]."""
     def make():
@@ -261,6 +314,8 @@ add("ops", "lstm_2layer_seqfirst", "lstm", {**RNN, "num_layers": 2}, lstm,
     rnn_inputs(2, batch_first=False, state=()), lstm_forward, tol=LONG_TOL)
 add("ops", "lstm_1layer_bf_bidirectional", "lstm", {**RNN, "batch_first": True, "bidirectional": True}, lstm,
     rnn_inputs(1, dirs=2, state=()), lstm_forward, tol=LONG_TOL)
+add("ops", "lstm_1layer_seqfirst_bidirectional", "lstm", {**RNN, "bidirectional": True}, lstm,
+    rnn_inputs(1, dirs=2, batch_first=False, state=()), lstm_forward, tol=LONG_TOL)
 add("ops", "lstm_cell", "lstm_cell", dict(RNN), module(nn.LSTMCell),
     lambda: {"x": randn(3, 5), "h0": 0.5 * randn(3, 7), "c0": 0.5 * randn(3, 7)}, cell_forward, tol=LONG_TOL)
 gru = module(nn.GRU)
@@ -268,6 +323,10 @@ add("ops", "gru_1layer_bf_h0", "gru", {**RNN, "batch_first": True}, gru, rnn_inp
     gru_forward, tol=LONG_TOL)
 add("ops", "gru_2layer_seqfirst", "gru", {**RNN, "num_layers": 2}, gru,
     rnn_inputs(2, batch_first=False, state=()), gru_forward, tol=LONG_TOL)
+add("ops", "gru_2layer_seqfirst_bidirectional_h0", "gru", {**RNN, "num_layers": 2, "bidirectional": True}, gru,
+    rnn_inputs(2, dirs=2, batch_first=False, state=("h0",)), gru_forward, tol=LONG_TOL)
+add("ops", "gru_cell", "gru_cell", dict(RNN), module(nn.GRUCell),
+    lambda: {"x": randn(3, 5), "h0": 0.5 * randn(3, 7)}, gru_cell_forward, tol=LONG_TOL)
 
 
 # ---- packed sequences: per-row lengths through pack_padded_sequence / pad_packed_sequence ----------
@@ -338,22 +397,40 @@ def classes(*shape, n, force=None):
     return t
 
 
-ce = module(nn.CrossEntropyLoss)
+def weighted(cls):
+    """A loss module whose `weight` config (a list, as the file stores it) becomes a tensor."""
+    def make(cfg):
+        cfg = dict(cfg)
+        if "weight" in cfg:
+            cfg["weight"] = torch.tensor(cfg["weight"])
+        return cls(**cfg)
+    return make
+
+
+ce = weighted(nn.CrossEntropyLoss)
 LOGITS = lambda force=None: lambda: {"x": randn(5, 7), "target": classes(5, n=7, force=force)}  # noqa: E731
 add_loss("ops", "cross_entropy", "cross_entropy", {}, ce, LOGITS())
 add_loss("ops", "cross_entropy_ignore2", "cross_entropy", {"ignore_index": 2}, ce, LOGITS(2))
 add_loss("ops", "cross_entropy_smooth0.1", "cross_entropy", {"label_smoothing": 0.1}, ce, LOGITS())
 add_loss("ops", "cross_entropy_smooth0.1_ignore2", "cross_entropy", {"label_smoothing": 0.1, "ignore_index": 2},
          ce, LOGITS(2))
+# The default ignore_index -100 occurring in the target, with label smoothing.
+add_loss("ops", "cross_entropy_smooth0.2_ignore-100", "cross_entropy", {"label_smoothing": 0.2}, ce, LOGITS(-100))
+CLASS_WEIGHTS = [0.5, 2.0, 1.0, 1.5, 0.8, 1.2, 0.3]
+add_loss("ops", "cross_entropy_weight_smooth0.1", "cross_entropy", {"weight": CLASS_WEIGHTS, "label_smoothing": 0.1},
+         ce, LOGITS())
 add_loss("ops", "cross_entropy_kdim", "cross_entropy", {}, ce,
+         lambda: {"x": randn(3, 7, 4), "target": classes(3, 4, n=7)})
+add_loss("ops", "cross_entropy_kdim_smooth0.1", "cross_entropy", {"label_smoothing": 0.1}, ce,
          lambda: {"x": randn(3, 7, 4), "target": classes(3, 4, n=7)})
 add_loss("ops", "cross_entropy_sum", "cross_entropy", {"reduction": "sum"}, ce, LOGITS())
 
-nll = module(nn.NLLLoss)
+nll = weighted(nn.NLLLoss)
 LOGP = lambda force=None: lambda: {"x": torch.log_softmax(randn(5, 7), dim=1),  # noqa: E731
                                    "target": classes(5, n=7, force=force)}
 add_loss("ops", "nll_loss", "nll_loss", {}, nll, LOGP())
 add_loss("ops", "nll_loss_ignore3", "nll_loss", {"ignore_index": 3}, nll, LOGP(3))
+add_loss("ops", "nll_loss_weight_ignore0", "nll_loss", {"weight": CLASS_WEIGHTS, "ignore_index": 0}, nll, LOGP(0))
 
 
 def bce(cfg):
@@ -473,7 +550,8 @@ def case(spec: Spec) -> fixturelib.Case:
         path=ROOT / spec.group / f"{spec.fid}.safetensors", kind="op", name=spec.name, config=spec.config,
         draw=lambda seed: draw(spec, seed), compute=lambda stored, dtype: compute(spec, stored, dtype),
         seed=seed_of(spec.fid), tol=spec.tol, mode=spec.mode, loss=spec.loss, optimizer=spec.optimizer,
-        max_bytes=MAX_FILE_BYTES, script=SCRIPT)
+        max_bytes=MAX_FILE_BYTES, script=SCRIPT,
+        extra_meta={"nonfinite": fixturelib.to_json(list(spec.nonfinite))} if spec.nonfinite else {})
 
 
 def main() -> int:

@@ -1,11 +1,7 @@
-// Tests of conv2d and conv_transpose2d: PyTorch values, gradchecks, adjointness, batching paths.
+// Tests of conv2d and conv_transpose2d: gradchecks, adjointness, batching paths. The values against
+// PyTorch are the op fixtures (OpFixtureTests: Tests/Fixtures/ops/conv2d_*, conv_transpose2d_*).
 import Testing
 import WorkbenchTesting
-
-/// Deterministic values ((i*a) % m - offset) / divisor, reproduced in PyTorch for the literals below.
-private func pattern(_ shape: [Int], _ a: Int, _ m: Int, _ offset: Int, _ divisor: Float) -> Tensor {
-    Tensor(shape: shape, data: (0..<shape.product).map { Float((($0 * a) % m) - offset) / divisor })
-}
 
 private func random(_ shape: [Int], seed: UInt64) -> Tensor {
     var g = Generator(seed: seed)
@@ -17,30 +13,6 @@ private func dot(_ a: Tensor, _ b: Tensor) -> Double {
 }
 
 @Suite struct ConvTests {
-    @Test func conv2dMatchesPyTorch() {
-        // x = ((i*7)%11 - 5)/5 of shape [1, 2, 5, 4]; w = ((i*5)%7 - 3)/4 of shape [3, 2, 3, 2];
-        // torch F.conv2d(x, w, torch.tensor([0.1, -0.2, 0.3]), stride=(2,1), padding=(1,1), dilation=(1,2))
-        let expected: [Float] = [0.5, 1.3, -1.9, 0.1, -2.1, 1.75, 1.2, -0.4, 0.25, 0.55, 1.55, -1.05,
-                                 0.45, 0.35, 0.25, 0.45, 0.7, -0.3, -1.75, 0.7, -0.1, 0.25, -2.85, 0.5,
-                                 -0.9, 0.55, 0.75, -1.2, -0.25, 0.9, 2.4, -1.6, 0.35, 1.1, 1.6, -0.65]
-        let y = F.conv2d(pattern([1, 2, 5, 4], 7, 11, 5, 5), weight: pattern([3, 2, 3, 2], 5, 7, 3, 4),
-                         bias: Tensor([0.1, -0.2, 0.3]), stride: (2, 1), padding: (1, 1), dilation: (1, 2))
-        #expect(allClose(y, Tensor(shape: [1, 3, 3, 4], data: expected)))
-    }
-
-    @Test func convTranspose2dMatchesPyTorch() {
-        // x = ((i*7)%11 - 5)/5 of shape [1, 2, 3, 3]; w = ((i*5)%7 - 3)/4 of shape [2, 2, 3, 3];
-        // torch F.conv_transpose2d(x, w, torch.tensor([0.25, -0.5]), stride=2, padding=1, output_padding=1)
-        let expected: [Float] = [
-            -0.2, -0.05, 0.45, 1.3, -0.55, 0.15, 2.05, -0.65, -0.2, 2.3, -0.25, -0.45, 1.2, 0.7, 0.2, -0.15, 0.3, 0.1,
-            0.25, 0.5, -0.35, 1.25, 1.25, 0, 0.95, 0.9, -0.05, 0.05, 0.05, 0.05, -0.2, 1, -0.2, -0.1, 1.45, 0.05,
-            -0.55, 0.8, -0.5, -1.05, 0.1, -0.95, -1.45, 0.75, -0.25, -1.3, -0.7, 0.5, -0.95, -0.9, -0.35, -1.1, -0.85, 0.7,
-            -1.15, -0.45, 0.05, -0.85, -0.95, -1.15, -0.8, -0.95, -0.2, -1.15, -0.7, 0.7, -0.55, -1.2, -0.35, -0.25, -0.7, -0.7]
-        let y = F.convTranspose2d(pattern([1, 2, 3, 3], 7, 11, 5, 5), weight: pattern([2, 2, 3, 3], 5, 7, 3, 4),
-                                  bias: Tensor([0.25, -0.5]), stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))
-        #expect(allClose(y, Tensor(shape: [1, 2, 6, 6], data: expected)))
-    }
-
     @Test func conv2dGradcheck() {
         let x = random([3, 4, 7, 9], seed: 1), w = random([5, 4, 3, 2], seed: 2), b = random([5], seed: 3)
         let failures = gradcheck([x, w, b]) { t in

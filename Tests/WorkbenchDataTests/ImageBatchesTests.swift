@@ -57,21 +57,16 @@ func syntheticDataset(_ n: Int, h: Int = 4, w: Int = 4, channels: Int = 1) -> Im
         #expect(ImageTransforms.normalize(padded, mean: [0.5], std: [0.5]).data == batch.x.data)
     }
 
-    @Test func bilinearResizeMatchesPyTorch() {
-        // torch.nn.functional.interpolate(torch.arange(16.).view(1,1,4,4), size=(3,5),
-        //   mode="bilinear", align_corners=False)
-        let x = Tensor(shape: [1, 1, 4, 4], data: (0..<16).map(Float.init))
-        let y = ImageTransforms.resizeBilinear(x, height: 3, width: 5)
-        let expected: [Float] = [
-            0.6666667461395264, 1.3666667938232422, 2.1666667461395264, 2.9666666984558105, 3.6666667461395264,
-            6.0, 6.699999809265137, 7.5, 8.300000190734863, 9.0,
-            11.333333969116211, 12.033334732055664, 12.833333969116211, 13.633334159851074, 14.333333969116211,
-        ]
-        #expect(y.shape == [1, 1, 3, 5])
-        #expect(closeness(y.data, expected, atol: 1e-5, rtol: 1e-5).passed, "\(y.data)")
-        // Upsampling 2x: torch gives [0, 0.25, 0.75, 1] for [0, 1].
-        let up = ImageTransforms.resizeBilinear(Tensor(shape: [1, 1, 1, 2], data: [0, 1]), height: 1, width: 4)
-        #expect(up.data == [0, 0.25, 0.75, 1])
+    /// Against F.interpolate(mode="bilinear", align_corners=False): Tests/Fixtures/literals/resize_bilinear_*.
+    @Test(arguments: ["resize_bilinear_4x4_to_3x5", "resize_bilinear_3x4_to_7x9", "resize_bilinear_1x2_to_1x4"])
+    func bilinearResizeMatchesPyTorch(_ name: String) throws {
+        let f = try LiteralFixture(name)
+        let size = try f.fixture.config.pair("size")
+        let y = ImageTransforms.resizeBilinear(try f.tensor("input.x"), height: size.0, width: size.1)
+        #expect(try f.mismatch("expect.output.y", y) == nil)
+    }
+
+    @Test func bilinearResizeBatchesMatchTheTransform() {
         let d = syntheticDataset(3, h: 28, w: 28)
         let batch = ImageBatches(d, batchSize: 3, shuffle: false, resize: .bilinear(height: 32, width: 32)).first { _ in true }!
         #expect(batch.x.data == ImageTransforms.resizeBilinear(d.allImages(), height: 32, width: 32).data)

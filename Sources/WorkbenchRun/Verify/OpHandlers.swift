@@ -22,7 +22,7 @@ enum OpHandlers {
             "log_softmax": { try softmax($0, log: true) },
             "embedding": embedding, "dropout": dropout, "cat": cat,
             "lstm": { try recurrent($0, gates: 4) }, "gru": { try recurrent($0, gates: 3) },
-            "lstm_cell": lstmCell,
+            "lstm_cell": lstmCell, "gru_cell": gruCell,
         ]
         for (name, loss) in LossHandlers.all {
             table[name] = { c in
@@ -315,5 +315,17 @@ enum OpHandlers {
         try require(h0.shape == state && c0.shape == state, "lstm_cell: h0 \(h0.shape) and c0 \(c0.shape) must be \(state)")
         let r = F.lstmCell(x, h: h0, c: c0, weights: w)
         return ["h": r.h, "c": r.c]
+    }
+
+    /// nn.GRUCell: inputs x, h0, output h.
+    static func gruCell(_ c: FixtureCall) throws -> [String: Tensor] {
+        try c.config.expectOnly(["input_size", "hidden_size", "bias"])
+        let inSize = try c.config.int("input_size"), h = try c.config.int("hidden_size")
+        let w = try recurrentWeights(c, suffix: "", gates: 3, input: inSize, hidden: h, bias: try c.config.bool("bias", default: true))
+        let x = try c.input("x")
+        try require(x.rank == 2 && x.shape[1] == inSize, "gru_cell: input.x has shape \(x.shape), expected [N, \(inSize)]")
+        let h0 = try c.input("h0")
+        try require(h0.shape == [x.shape[0], h], "gru_cell: h0 has shape \(h0.shape), expected \([x.shape[0], h])")
+        return ["h": F.gruCell(x, h: h0, weights: w)]
     }
 }
