@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every fixture under every OpenBLAS kernel this CPU can run, with 1 and 2 BLAS threads: the
 # committed fixtures through `workbench verify`, and the test-only ones (module fixtures, PyTorch
-# checkpoints, paper fixture tests) through the release test binary. One line per kernel and
+# checkpoints, paper fixture tests, literals/) through the release test binary. One line per kernel and
 # thread count; the worst ratio of each fixture across all of them goes to
 # .build/kernel-matrix.txt, the five worst are printed. `make test` runs it after the test suite.
 #
@@ -42,7 +42,7 @@ Cooperlake avx2 fma avx512f avx512cd avx512bw avx512dq avx512vl avx512_bf16
 EOF
 
 dirs=(Tests/Fixtures/ops Tests/Fixtures/unseen Tests/Fixtures/optim papers/*/fixtures)
-tests='FixtureTests|ModuleFixtureTests|CheckpointTorchTests'
+tests='FixtureTests|ModuleFixtureTests|CheckpointTorchTests|crossEntropyReductionNoneMatchesPyTorch|bilinearResizeMatchesPyTorch'
 ratios=$(mktemp)
 trap 'rm -f "$ratios"' EXIT
 failed=0
