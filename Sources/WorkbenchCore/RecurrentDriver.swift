@@ -36,7 +36,7 @@ struct DirectionIO {
         }
     }
 
-    /// Copies the padded rows at time `t` of `rows` [N, width] into `store` (to: false) or back.
+    /// Copies the padded rows at time `t` of `rows` [N, width] into `store` (`toStore`) or back from it.
     @inline(__always)
     func swapPaddedRows(at t: Int, _ rows: UnsafeMutablePointer<Float>, width: Int, _ store: UnsafeMutablePointer<Float>,
                         toStore: Bool) {
