@@ -1,6 +1,7 @@
 // Corpus BLEU exactly as sacreBLEU 2.x computes it by default: 13a tokenisation (mteval-v13a),
 // case-sensitive, n-grams 1..4, brevity penalty, 'exp' smoothing, one reference per segment.
 import Foundation
+import WorkbenchData
 
 public enum BLEU {
     /// sacreBLEU's signature for the default settings this implementation reproduces.
@@ -156,16 +157,9 @@ public enum BLEU {
 extension BLEU {
     /// `workbench bleu HYPOTHESES REFERENCES`: one sentence per line in each file (equal line
     /// counts); returns the score line and the signature, as the `sacrebleu` command prints them.
+    /// Lines end with LF, CRLF or CR (a CRLF file read by LF alone would be one long line).
     public static func scoreFiles(hypotheses: String, references: String) throws -> String {
-        func lines(_ path: String) throws -> [String] {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw BLEUFileError(message: "cannot read \(path) as UTF-8 text (one sentence per line)")
-            }
-            var l = text.components(separatedBy: "\n")
-            if l.last == "" { l.removeLast() }
-            return l
-        }
-        let h = try lines(hypotheses), r = try lines(references)
+        let h = try readTextLines(hypotheses), r = try readTextLines(references)
         guard h.count == r.count else {
             throw BLEUFileError(message: "\(hypotheses) has \(h.count) lines but \(references) has \(r.count)")
         }

@@ -159,21 +159,31 @@ public struct TokenPair: Sendable, Equatable {
     }
 }
 
-/// Splits on LF, dropping one CR before it and a leading UTF-8 byte-order mark; the empty piece
-/// after a final newline is not a line. Returns 1-based line numbers with the bytes.
+/// Splits with universal newlines (LF, CRLF or a lone CR end a line), dropping a leading UTF-8
+/// byte-order mark; the empty piece after a final newline is not a line. Returns 1-based line
+/// numbers with the bytes.
 func splitLines(_ bytes: [UInt8]) -> [(number: Int, bytes: ArraySlice<UInt8>)] {
     var lines: [(number: Int, bytes: ArraySlice<UInt8>)] = []
     var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     var number = 1
     while start < bytes.count {
-        let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-        var lineEnd = end
-        if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-        lines.append((number, bytes[start..<lineEnd]))
+        let end = bytes[start...].firstIndex { $0 == 0x0A || $0 == 0x0D } ?? bytes.count
+        lines.append((number, bytes[start..<end]))
         number += 1
-        start = end + 1
+        start = end + (end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == 0x0A ? 2 : 1)
     }
     return lines
+}
+
+/// A text file's lines with universal newlines (see `splitLines`); throws `DataError` naming the
+/// file for a missing or unreadable file and the line for invalid UTF-8.
+public func readTextLines(_ path: String) throws -> [String] {
+    try splitLines(try readFileBytes(path)).map { line in
+        guard let text = String(validating: line.bytes, as: UTF8.self) else {
+            throw DataError(path: path, "line \(line.number) is not valid UTF-8")
+        }
+        return text
+    }
 }
 
 extension StringProtocol {

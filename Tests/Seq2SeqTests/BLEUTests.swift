@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import Seq2Seq
+import WorkbenchData
 
 struct Seq2SeqBLEUTests {
     struct Case {
@@ -80,6 +81,16 @@ struct Seq2SeqBLEUTests {
         #expect(out.hasPrefix("BLEU = 29.26 "), "\(out)")
         #expect(out.hasSuffix("signature: " + BLEU.signature))
         #expect(throws: BLEUFileError.self) { try BLEU.scoreFiles(hypotheses: dir + "/hyp.txt", references: dir + "/short.txt") }
-        #expect(throws: BLEUFileError.self) { try BLEU.scoreFiles(hypotheses: dir + "/missing.txt", references: dir + "/ref.txt") }
+        #expect(throws: DataError(path: dir + "/missing.txt", "no such file")) {
+            try BLEU.scoreFiles(hypotheses: dir + "/missing.txt", references: dir + "/ref.txt")
+        }
+        // CRLF and lone-CR files score as their LF versions (read by LF alone, CRLF was one line).
+        for ending in ["\r\n", "\r"] {
+            try (c.hyps.joined(separator: ending) + ending).write(toFile: dir + "/hyp.crlf", atomically: true, encoding: .utf8)
+            try c.refs.joined(separator: ending).write(toFile: dir + "/ref.crlf", atomically: true, encoding: .utf8)
+            #expect(try BLEU.scoreFiles(hypotheses: dir + "/hyp.crlf", references: dir + "/ref.crlf") == out)
+        }
+        try "a\r\nb\nc\rd\n".write(toFile: dir + "/mixed.txt", atomically: true, encoding: .utf8)
+        #expect(try readTextLines(dir + "/mixed.txt") == ["a", "b", "c", "d"])
     }
 }
