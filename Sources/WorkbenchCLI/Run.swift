@@ -29,6 +29,9 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        // config.json records the seed as a JSON integer (Int64).
+        if seed > UInt64(Int64.max) { throw ValidationError("--seed must be in 0...\(Int64.max), got \(seed)") }
+        if out.isEmpty { throw ValidationError("--out must name a directory (default: runs)") }
     }
 
     func run() throws {
@@ -55,10 +58,15 @@ struct Resume: ParsableCommand {
               let seed = config["run"]?["seed"]?.intValue else {
             throw RunError.invalid("\(runDirectory)/config.json lacks run.paper, run.preset or run.seed")
         }
+        guard seed >= 0 else { throw RunError.invalid("\(runDirectory)/config.json: run.seed must be at least 0, got \(seed)") }
+        let epochs = config["run"]?["epochs_override"]?.intValue
+        if let epochs, epochs < 1 {
+            throw RunError.invalid("\(runDirectory)/config.json: run.epochs_override must be at least 1, got \(epochs)")
+        }
         var dataDir: String?
         if case .string(let d)? = config["run"]?["data_dir"] { dataDir = d }
         let paper = try Papers.find(id)
-        let run = try ExperimentRun(paper: id, preset: preset, seed: UInt64(seed), epochs: config["run"]?["epochs_override"]?.intValue,
+        let run = try ExperimentRun(paper: id, preset: preset, seed: UInt64(seed), epochs: epochs,
                                     dataDirectory: dataDir, resumeDirectory: runDirectory)
         try execute(paper, run)
     }
