@@ -12,7 +12,9 @@ private func reason() -> String { String(cString: strerror(errno)) }
 /// The whole file at `path`.
 func readWholeFile(_ path: String) throws(SafeTensorsError) -> [UInt8] {
     func fail(_ message: String) -> SafeTensorsError { SafeTensorsError(file: path, message: message) }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // Non-blocking, so that opening a FIFO returns (and fails the regular-file check below)
+    // instead of waiting for a writer forever; regular files read the same either way.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw fail("cannot open for reading: \(reason())") }
     defer { close(fd) }
     var info = stat()
