@@ -20,13 +20,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Directory holding datasets (overrides WORKBENCH_DATA).") var dataDir: String?
 
     func run() throws {
-        do {
-            let metrics = try classifierPaper(paper).evaluate(runDirectory: runDirectory, dataDirectory: dataDir)
-            for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { print("\(key): \(RunReportFormat.value(value))") }
-        } catch let error as RunError {
-            print("error: \(error.description)")
-            throw ExitCode.failure
-        }
+        // Errors go to stderr with a non-zero exit, as in every other command.
+        let metrics = try classifierPaper(paper).evaluate(runDirectory: runDirectory, dataDirectory: dataDir)
+        for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { print("\(key): \(RunReportFormat.value(value))") }
     }
 }
 
@@ -39,12 +35,7 @@ struct Predict: ParsableCommand {
     @Option(help: "How many classes to show.") var top: Int = 3
 
     func run() throws {
-        do {
-            let ranked = try classifierPaper(paper).predict(runDirectory: runDirectory, imagePath: image, top: top)
-            for (label, p) in ranked { print(String(format: "%6.2f%%  %@", p * 100, label)) }
-        } catch let error as RunError {
-            print("error: \(error.description)")
-            throw ExitCode.failure
-        }
+        let ranked = try classifierPaper(paper).predict(runDirectory: runDirectory, imagePath: image, top: top)
+        for (label, p) in ranked { print(String(format: "%6.2f%%  %@", p * 100, label)) }
     }
 }

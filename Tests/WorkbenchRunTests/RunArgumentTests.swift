@@ -25,4 +25,13 @@ struct RunArgumentTests {
         #expect(!r.crashed && r.status != 0, "\(r.status) \(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
+
+    /// eval and predict used to print their errors on stdout.
+    @Test(arguments: [["eval", "lenet"], ["predict", "lenet"]])
+    func evalAndPredictErrorsGoToStderr(_ command: [String]) throws {
+        let dir = TemporaryDirectory("no-run")
+        let r = try #require(try runBuiltExecutable("workbench", command + [dir.path + "/absent"] + (command[0] == "predict" ? ["x.png"] : [])))
+        #expect(!r.crashed && r.status != 0)
+        #expect(r.stdout.isEmpty && r.stderr.contains("absent"), "stdout: \(r.stdout) stderr: \(r.stderr)")
+    }
 }
