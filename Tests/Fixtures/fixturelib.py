@@ -23,7 +23,6 @@ forward / loss / backward / optimizer-step loop of the format, for the cases tha
 else.
 """
 
-import copy
 import json
 import math
 import struct

@@ -12,7 +12,6 @@ The encoder reads each sentence on its own (pack_padded_sequence): padding never
 so a translation does not depend on its batch-mates.
 Ids: <pad>=0 <sos>=1 <eos>=2 <unk>=3. Parameter names are the Swift module's state-dict names.
 """
-import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
