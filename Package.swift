@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "WorkbenchNN", dependencies: ["WorkbenchCore"]),
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
-        .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchRun"]),
+        .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchData", "WorkbenchRun"]),
         .target(name: "WorkbenchCLI", dependencies: libraries + papers.map { .target(name: $0) } + [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

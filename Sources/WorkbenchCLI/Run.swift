@@ -53,21 +53,8 @@ struct Resume: ParsableCommand {
     var runDirectory: String
 
     func run() throws {
-        let config = try RunReport.config(of: runDirectory)
-        guard case .string(let id)? = config["run"]?["paper"], case .string(let preset)? = config["run"]?["preset"],
-              let seed = config["run"]?["seed"]?.intValue else {
-            throw RunError.invalid("\(runDirectory)/config.json lacks run.paper, run.preset or run.seed")
-        }
-        guard seed >= 0 else { throw RunError.invalid("\(runDirectory)/config.json: run.seed must be at least 0, got \(seed)") }
-        let epochs = config["run"]?["epochs_override"]?.intValue
-        if let epochs, epochs < 1 {
-            throw RunError.invalid("\(runDirectory)/config.json: run.epochs_override must be at least 1, got \(epochs)")
-        }
-        var dataDir: String?
-        if case .string(let d)? = config["run"]?["data_dir"] { dataDir = d }
-        let paper = try Papers.find(id)
-        let run = try ExperimentRun(paper: id, preset: preset, seed: UInt64(seed), epochs: epochs,
-                                    dataDirectory: dataDir, resumeDirectory: runDirectory)
+        let run = try ExperimentRun(resuming: runDirectory)
+        let paper = try Papers.find(run.paper)
         try execute(paper, run)
     }
 }

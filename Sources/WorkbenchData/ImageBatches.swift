@@ -84,6 +84,7 @@ public struct ImageBatches: Sequence {
 
     /// Number of batches in the epoch.
     public var count: Int { dropLast ? order.count / batchSize : (order.count + batchSize - 1) / batchSize }
+    public var underestimatedCount: Int { count }
 
     /// Height and width of the images produced.
     public var outputSize: (height: Int, width: Int) {

@@ -82,6 +82,7 @@ public struct TextBatches: Sequence {
     }
 
     public var count: Int { batchIndices.count }
+    public var underestimatedCount: Int { count }
 
     public func makeIterator() -> Iterator { Iterator(batches: self) }
 

@@ -51,6 +51,14 @@ public struct ClassifierEvaluation {
     }
 }
 
+extension Tensor {
+    /// Fraction of the rows of these class scores [N, classes] whose largest score is the target's.
+    public func accuracy(_ target: IndexTensor) -> Double {
+        let hits = zip(argmax(dim: 1).data, target.data).filter { $0 == $1 }.count
+        return Double(hits) / Double(Swift.max(target.count, 1))
+    }
+}
+
 /// A trained classifier's run directory, for `workbench eval` and `workbench predict`.
 public enum ClassifierRun {
     /// `hyperparameters.model` of the run's config.json, for the paper's config initialiser.

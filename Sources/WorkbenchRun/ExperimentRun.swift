@@ -82,6 +82,25 @@ public final class ExperimentRun {
         if isResumed { records = try readRecords() }
     }
 
+    /// The run in `directory` as its config.json describes it (paper, preset, seed, epochs
+    /// override, data directory), ready to continue from its last checkpoint.
+    public convenience init(resuming directory: String, parallel: DataParallel = DataParallel()) throws {
+        let config = try RunReport.config(of: directory)
+        guard case .string(let paper)? = config["run"]?["paper"], case .string(let preset)? = config["run"]?["preset"],
+              let seed = config["run"]?["seed"]?.intValue else {
+            throw RunError.invalid("\(directory)/config.json lacks run.paper, run.preset or run.seed")
+        }
+        guard seed >= 0 else { throw RunError.invalid("\(directory)/config.json: run.seed must be at least 0, got \(seed)") }
+        let epochs = config["run"]?["epochs_override"]?.intValue
+        if let epochs, epochs < 1 {
+            throw RunError.invalid("\(directory)/config.json: run.epochs_override must be at least 1, got \(epochs)")
+        }
+        var dataDirectory: String?
+        if case .string(let d)? = config["run"]?["data_dir"] { dataDirectory = d }
+        try self.init(paper: paper, preset: preset, seed: UInt64(seed), epochs: epochs, dataDirectory: dataDirectory,
+                      resumeDirectory: directory, parallel: parallel)
+    }
+
     static func timestamp() -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -142,11 +161,12 @@ public final class ExperimentRun {
         previousSeconds + (ContinuousClock.now - started).inSeconds
     }
 
-    /// Writes plots/<name>.png: the given metric keys of `records` against `x`.
-    public func plot(_ name: String, title: String, x: String, series: [String], yLabel: String) throws {
+    /// Writes plots/<name>.png: the given metric keys of the `records` that pass `include`, against `x`.
+    public func plot(_ name: String, title: String, x: String, series: [String], yLabel: String,
+                     where include: ([String: Double]) -> Bool = { _ in true }) throws {
         if !isMain { return }
         let lines = series.map { key -> PlotSeries in
-            let points = records.filter { $0[x] != nil && $0[key] != nil }
+            let points = records.filter { $0[x] != nil && $0[key] != nil && include($0) }
             return PlotSeries(key, x: points.map { $0[x]! }, y: points.map { $0[key]! })
         }
         let plot = LinePlot(title: title, xLabel: x, yLabel: yLabel, series: lines)
@@ -157,14 +177,23 @@ public final class ExperimentRun {
 
     /// Stops the run with a clear message when `value` is NaN or infinite.
     public func checkFinite(_ value: Float, _ name: String) throws {
+        try checkFinite(Double(value), name)
+    }
+
+    public func checkFinite(_ value: Double, _ name: String) throws {
         guard value.isFinite else {
             let last = FileManager.default.fileExists(atPath: lastCheckpointPath) ? lastCheckpointPath : nil
             throw RunError.nonFinite(name: name, lastCheckpoint: last)
         }
     }
 
-    /// True once the user pressed Ctrl-C: finish the step, save a checkpoint, return.
-    public var stopRequested: Bool { Interrupt.isRequested }
+    /// True once the user pressed Ctrl-C (or `stopAfterStep` was reached): finish the step, save a
+    /// checkpoint, return.
+    public var stopRequested: Bool { Interrupt.isRequested || stopReached }
+    /// Makes the training loop stop as a Ctrl-C would once it has done this many steps in total:
+    /// how tests interrupt one run without stopping every other run in the process.
+    public var stopAfterStep: Int?
+    var stopReached = false
 
     // MARK: checkpoints
 
