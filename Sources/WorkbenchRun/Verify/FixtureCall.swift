@@ -29,41 +29,50 @@ public final class FixtureCall {
         self.indexInputs = indexInputs
     }
 
-    /// The module a model handler built with `module(_:)`; when set, the verifier differentiates,
-    /// steps and compares the module's own parameters and buffers.
-    public private(set) var boundModule: Module?
+    /// The modules a model handler built with `module(prefix:_:)`, by prefix; when there are any,
+    /// the verifier differentiates, steps and compares the modules' own parameters and buffers.
+    private(set) var boundModules: [(prefix: String, module: Module)] = []
 
     /// A model handler's module: built by `make` on the first call and returned again on later
-    /// calls (each optimizer step calls the handler again), with every `param.*` and `buffer.*`
-    /// loaded by `loadStateDict` (strict: a name the module lacks, or lacks in the file, fails the
-    /// fixture) and put in the fixture's train/eval mode. Lets a paper register a model id as
-    /// `{ call in ["y": try call.module { Net(config) }(try call.input("x"))] }`.
-    public func module<M: Module>(_ make: () throws -> M) throws -> M {
-        if let bound = boundModule {
-            guard let m = bound as? M else { throw FixtureError("the handler asked for two different modules") }
+    /// calls (each optimizer step calls the handler again), with every `param.<prefix>*` and
+    /// `buffer.<prefix>*` loaded by `loadStateDict` under its name less the prefix (strict: a name
+    /// the module lacks, or lacks in the file, fails the fixture) and put in the fixture's
+    /// train/eval mode. Lets a paper register a model id as
+    /// `{ call in ["y": try call.module { Net(config) }(try call.input("x"))] }`, and bind several
+    /// networks of one fixture by prefix (`module(prefix: "G.")`, `module(prefix: "D.")`).
+    public func module<M: Module>(prefix: String = "", _ make: () throws -> M) throws -> M {
+        if let bound = boundModules.first(where: { $0.prefix == prefix }) {
+            guard let m = bound.module as? M else { throw FixtureError("the handler asked for two different modules under '\(prefix)'") }
             return m
         }
         let m = try make()
-        var state = params
-        for (name, b) in buffers { state[name] = b }
+        let ownParams = params.filter { $0.key.hasPrefix(prefix) }, ownBuffers = buffers.filter { $0.key.hasPrefix(prefix) }
+        var state: [String: Tensor] = [:]
+        for (name, t) in ownParams { state[String(name.dropFirst(prefix.count))] = t }
+        for (name, t) in ownBuffers { state[String(name.dropFirst(prefix.count))] = t }
         do { try m.loadStateDict(state) } catch {
-            throw FixtureError("param.* / buffer.* do not fit the model: \(error.description)")
+            throw FixtureError("param.\(prefix)* / buffer.\(prefix)* do not fit the model: \(error.description)")
         }
-        used.formUnion(params.keys.map { "param." + $0 })
-        used.formUnion(buffers.keys.map { "buffer." + $0 })
+        used.formUnion(ownParams.keys.map { "param." + $0 })
+        used.formUnion(ownBuffers.keys.map { "buffer." + $0 })
         m.train(training)
-        boundModule = m
+        boundModules.append((prefix, m))
         return m
     }
 
-    /// The parameters being optimized and compared: the bound module's, else the fixture's leaves.
+    /// The parameters being optimized and compared: the bound modules' (under their prefixes),
+    /// else the fixture's leaves.
     var liveParams: [String: Tensor] {
-        boundModule.map { Dictionary($0.namedParameters(), uniquingKeysWith: { a, _ in a }) } ?? params
+        if boundModules.isEmpty { return params }
+        return Dictionary(boundModules.flatMap { b in b.module.namedParameters().map { (b.prefix + $0.0, $0.1) } },
+                          uniquingKeysWith: { a, _ in a })
     }
 
-    /// The buffers compared after the forward and the steps: the bound module's, else the fixture's.
+    /// The buffers compared after the forward and the steps: the bound modules', else the fixture's.
     var liveBuffers: [String: Tensor] {
-        boundModule.map { Dictionary($0.namedBuffers(), uniquingKeysWith: { a, _ in a }) } ?? buffers
+        if boundModules.isEmpty { return buffers }
+        return Dictionary(boundModules.flatMap { b in b.module.namedBuffers().map { (b.prefix + $0.0, $0.1) } },
+                          uniquingKeysWith: { a, _ in a })
     }
 
     public func param(_ name: String) throws(FixtureError) -> Tensor {
