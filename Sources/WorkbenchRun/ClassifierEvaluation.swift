@@ -77,10 +77,7 @@ public enum ClassifierRun {
         do { model = try make(try modelConfig(runDirectory, paper: paper)) } catch let e as FixtureError {
             throw RunError.invalid("\(runDirectory)/config.json: \(e.message)")
         }
-        let candidates = ["best", "last"].map { "\(runDirectory)/checkpoints/\($0).safetensors" }
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw RunError.invalid("\(runDirectory) has no checkpoint yet (checkpoints/best.safetensors or last.safetensors)")
-        }
+        let path = try RunCheckpoint(runDirectory).path
         do { _ = try Checkpoint.load(from: path, modules: ["model": model]) } catch {
             throw RunError.invalid("\(error)")
         }
