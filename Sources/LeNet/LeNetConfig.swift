@@ -6,13 +6,13 @@ import WorkbenchRun
 
 /// The network's sizes and choices. The snake_case names of `json` are used in run configs
 /// (config.json) and in fixture configs (papers/lenet/reference/model.py reads the same names).
-public struct LeNetConfig: Equatable, Sendable {
+public struct LeNetConfig: ModelConfig, Equatable {
     /// Nonlinearity after C1, C3, C5 and F6: the paper's `scaled_tanh` (1.7159 tanh(2x/3),
     /// Appendix A), plain `tanh`, or `relu` (the usual modern port).
-    public enum Activation: String, Sendable, CaseIterable { case scaledTanh = "scaled_tanh", tanh, relu }
+    public enum Activation: String, Sendable, CaseIterable, Codable { case scaledTanh = "scaled_tanh", tanh, relu }
     /// S2 and S4: 2x2 average or max pooling. The paper's subsampling layers also multiply each
     /// map by a trainable coefficient and add a trainable bias; that is not modelled.
-    public enum Pool: String, Sendable, CaseIterable { case avg, max }
+    public enum Pool: String, Sendable, CaseIterable, Codable { case avg, max }
 
     public var inChannels = 1
     public var numClasses = 10
@@ -98,8 +98,11 @@ public struct LeNetConfig: Equatable, Sendable {
     }
 }
 
-/// How a preset trains: SGD with momentum on Fashion-MNIST.
-public struct LeNetRecipe: Sendable {
+/// How a preset trains: SGD with momentum on Fashion-MNIST. Its encoding is config.json's
+/// hyperparameters.
+public struct LeNetRecipe: Preset {
+    public var name: String
+    public var summary: String
     public var model = LeNetConfig.fashionMNIST
     public var epochs = 1
     public var batchSize = 64
@@ -114,44 +117,21 @@ public struct LeNetRecipe: Sendable {
     public var trainLimit: Int?
     public var evalBatchSize = 500
 
-    public static let presets: [(name: String, summary: String)] = [
-        ("quick", "the fashion network on 10,000 training images for 1 epoch: well under a minute"),
-        ("fashion", "LeNet-5 on 28x28 Fashion-MNIST (C1 padding 2, ReLU, max-pool, Table I), 10 epochs"),
-        ("paper", "the paper's choices where modelled (scaled tanh, average pooling, Table I) on 28x28 with C1 padding 2, 10 epochs"),
-    ]
+    public static let all: [LeNetRecipe] = {
+        var quick = LeNetRecipe(name: "quick", summary: "the fashion network on 10,000 training images for 1 epoch: well under a minute")
+        quick.trainLimit = 10_000
+        quick.paperSchedule = false
+        var fashion = LeNetRecipe(name: "fashion", summary: "LeNet-5 on 28x28 Fashion-MNIST (C1 padding 2, ReLU, max-pool, Table I), 10 epochs")
+        fashion.epochs = 10
+        var paper = LeNetRecipe(name: "paper", summary: "the paper's choices where modelled (scaled tanh, average pooling, Table I) on 28x28 with C1 padding 2, 10 epochs")
+        paper.model = LeNetConfig.paper
+        paper.model.imageSize = [28, 28]
+        paper.model.c1Padding = 2
+        paper.epochs = 10
+        return [quick, fashion, paper]
+    }()
 
-    public static func preset(_ name: String) throws -> LeNetRecipe {
-        var r = LeNetRecipe()
-        switch name {
-        case "quick":
-            r.trainLimit = 10_000
-            r.paperSchedule = false
-        case "fashion":
-            r.epochs = 10
-        case "paper":
-            var m = LeNetConfig.paper
-            m.imageSize = [28, 28]
-            m.c1Padding = 2
-            r.model = m
-            r.epochs = 10
-        default:
-            throw RunError.unknownPreset(paper: LeNetExperiment.id, preset: name, known: presets.map(\.name))
-        }
-        return r
-    }
-
-    public var json: [String: JSONValue] {
-        var o: [String: JSONValue] = [
-            "model": .object(model.json), "epochs": .int(epochs), "batch_size": .int(batchSize),
-            "optimizer": .object(["type": .string("sgd"), "lr": .decimal(learningRate),
-                                  "momentum": .decimal(momentum), "weight_decay": .decimal(weightDecay)]),
-            "normalization": .object(["mean": .decimal(Normalization.fashionMNIST.mean[0]),
-                                      "std": .decimal(Normalization.fashionMNIST.std[0])]),
-        ]
-        o["lr_schedule"] = .string(paperSchedule ? "paper: x1, x0.4, x0.2, x0.1, x0.02 over 10/15/15/20/40 % of the epochs" : "constant")
-        if let trainLimit { o["train_limit"] = .int(trainLimit) }
-        return o
-    }
+    public static func preset(_ name: String) throws -> LeNetRecipe { try named(name, in: all, paper: LeNetExperiment.id) }
 
     /// Learning rate of epoch `epoch` (0-based) of a run of `epochs` epochs.
     public func learningRate(epoch: Int, of epochs: Int) -> Float {
@@ -160,9 +140,4 @@ public struct LeNetRecipe: Sendable {
         let stages: [(end: Double, factor: Float)] = [(0.1, 1), (0.25, 0.4), (0.4, 0.2), (0.6, 0.1)]
         return learningRate * (stages.first { f < $0.end }?.factor ?? 0.02)
     }
-}
-
-extension JSONValue {
-    /// A Float as the decimal it was written as (0.05, not 0.05000000074505806).
-    static func decimal(_ f: Float) -> JSONValue { .double(Double("\(f)") ?? Double(f)) }
 }

@@ -8,7 +8,7 @@ import WorkbenchRun
 public enum LeNetExperiment: PaperExperiment {
     public static let id = "lenet"
     public static let title = "LeNet-5 — LeCun, Bottou, Bengio, Haffner 1998, Gradient-based learning applied to document recognition"
-    public static var presets: [(name: String, summary: String)] { LeNetRecipe.presets }
+    public static var presets: [(name: String, summary: String)] { LeNetRecipe.all.map { ($0.name, $0.summary) } }
     public static let defaultPreset = "quick"
     public static let datasets = ["fashion-mnist"]
 
@@ -17,7 +17,7 @@ public enum LeNetExperiment: PaperExperiment {
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
         let recipe = try LeNetRecipe.preset(run.preset)
         let epochs = run.epochs ?? recipe.epochs
-        var hyper = recipe.json
+        var hyper = recipe.hyperparameters
         hyper["epochs"] = .int(epochs)
         try run.writeConfig(hyper)
 

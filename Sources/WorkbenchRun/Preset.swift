@@ -28,3 +28,23 @@ extension Preset {
         return o
     }
 }
+
+/// A model config read by one validating reader, `init(FixtureConfig)` (defaults for omitted
+/// fields, a clear error for a wrong or unknown one), and written as `json` under the same
+/// snake_case names. Fixture configs and config.json use the same names, so both go through the
+/// reader; Codable (for presets that hold the config) goes through these two as well.
+public protocol ModelConfig: Codable, Sendable {
+    init(_ config: FixtureConfig) throws(FixtureError)
+    var json: [String: JSONValue] { get }
+}
+
+extension ModelConfig {
+    public func encode(to encoder: Encoder) throws { try JSONValue.object(json).encode(to: encoder) }
+
+    public init(from decoder: Decoder) throws {
+        guard case .object(let o) = try JSONValue(from: decoder) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a model config must be a JSON object"))
+        }
+        try self.init(FixtureConfig(o, origin: "model"))
+    }
+}
