@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Proves that `workbench new` gives a working paper: scaffolds one into a copy of this package,
-# builds the copy, runs the new paper's tests, verifies its fixture, makes a quick run and an eval,
-# and checks that bad names and a directory outside the package are refused.
+# Proves that `workbench new` gives a working paper of each kind: scaffolds a classifier and a
+# generic paper into a copy of this package, builds the copy, runs the new papers' tests (fixture,
+# run, bit-identical resume), verifies their fixtures, makes a quick run of each (and an eval of the
+# classifier), and checks that bad names and a directory outside the package are refused.
 #
 # Usage: scripts/test-scaffold.sh        (`make test-scaffold`; needs .build/release/workbench)
 # The copy lives in .build/scaffold-test/package and is kept between runs, so that after the first
@@ -13,6 +14,8 @@ cli="$root/.build/release/workbench"
 copy="$root/.build/scaffold-test/package"
 name=ScaffoldCheck
 id=scaffoldcheck
+generic=GenericCheck
+genericid=genericcheck
 [ -x "$cli" ] || { echo "test-scaffold: build the CLI first (swift build -c release --product workbench)"; exit 1; }
 
 step() { echo; echo "== test-scaffold: $*"; }
@@ -44,6 +47,10 @@ grep -q "\"$name\"," "$copy/Package.swift" || fail "Package.swift lacks \"$name\
 grep -q "^import $name\$" "$copy/Sources/WorkbenchCLI/Papers.swift" || fail "Papers.swift lacks import $name"
 grep -q "${name}Experiment.self," "$copy/Sources/WorkbenchCLI/Papers.swift" || fail "Papers.swift lacks ${name}Experiment"
 
+step "workbench new $generic --kind generic"
+(cd "$copy" && "$cli" new "$generic" --kind generic --title "Generic scaffold check — workbench new")
+grep -q "${generic}Experiment.self," "$copy/Sources/WorkbenchCLI/Papers.swift" || fail "Papers.swift lacks ${generic}Experiment"
+
 step "refusals (each must fail with one message)"
 refuse() {  # refuse EXPECTED-TEXT ARGS...: workbench new must exit non-zero and say EXPECTED-TEXT
   local expected=$1; shift
@@ -59,6 +66,8 @@ refuse() {  # refuse EXPECTED-TEXT ARGS...: workbench new must exit non-zero and
 (cd "$copy" && refuse "not a valid paper name" 2fast)
 (cd "$copy" && refuse "not a valid paper name" "my-paper")
 (cd "$copy" && refuse "not an arXiv identifier" Other --arxiv abc)
+(cd "$copy" && refuse "reserved" Self)
+(cd "$copy" && refuse "kind" Other --kind detector)
 (cd / && refuse "not inside the Workbench package" Other)
 
 step "building the copy (release, with tests)"
@@ -67,13 +76,13 @@ if ! (cd "$copy" && swift build -c release --build-tests >"$log" 2>&1); then
   grep -E "error|warning" "$log" | head -40
   fail "the copy does not build (full log: $log)"
 fi
-grep -E "warning:" "$log" | grep "/$name" && fail "the scaffolded paper compiles with warnings"
+grep -E "warning:" "$log" | grep -E "/($name|$generic)" && fail "a scaffolded paper compiles with warnings"
 
-step "${name}Tests"
-(cd "$copy" && swift test -c release --skip-build --filter "${name}Tests")
+step "${name}Tests and ${generic}Tests"
+(cd "$copy" && swift test -c release --skip-build --filter "${name}Tests|${generic}Tests")
 
-step "workbench verify papers/$id/fixtures"
-(cd "$copy" && .build/release/workbench verify "papers/$id/fixtures")
+step "workbench verify papers/$id/fixtures papers/$genericid/fixtures"
+(cd "$copy" && .build/release/workbench verify "papers/$id/fixtures" "papers/$genericid/fixtures")
 
 step "workbench run $id --preset quick"
 runs=$(mktemp -d)
@@ -83,6 +92,11 @@ accuracy=$(grep -o '"test_accuracy" *: *[0-9.e-]*' "$run/summary.json" | grep -o
 echo "  test accuracy $accuracy"
 awk -v a="$accuracy" 'BEGIN { exit !(a > 0.5) }' || fail "quick run reached only $accuracy test accuracy"
 (cd "$copy" && .build/release/workbench eval "$id" "$run" | grep "^test_accuracy")
+
+step "workbench run $genericid --preset quick"
+(cd "$copy" && .build/release/workbench run "$genericid" --preset quick --out "$runs")
+run=$(ls -d "$runs/$genericid-quick-"*)
+grep -q '"valid_loss"' "$run/summary.json" || fail "the generic quick run has no valid_loss in its summary"
 rm -rf "$runs"
 echo
 echo "test-scaffold: passed"

@@ -1,4 +1,4 @@
-// `workbench new <Name>`: scaffolds a paper module from templates/paper and registers it.
+// `workbench new <Name>`: scaffolds a paper module from templates/<kind> and registers it.
 import ArgumentParser
 import Foundation
 
@@ -7,7 +7,9 @@ struct New: ParsableCommand {
         abstract: "Scaffold a new paper module (sources, test, card, PyTorch reference, fixture).",
         discussion: """
         NAME is the Swift module name (LeNet); the paper id is its lower case (lenet). Writes \
-        Sources/<Name>/, Tests/<Name>Tests/ and papers/<id>/ from templates/paper, adds the name to \
+        Sources/<Name>/, Tests/<Name>Tests/ and papers/<id>/ from templates/<kind> (classifier: an image \
+        classifier on Fashion-MNIST with eval and predict; generic: any model with a training step and an \
+        evaluation, on data it generates, to be replaced by the paper's), adds the name to \
         Package.swift's `papers` list and the paper to Sources/WorkbenchCLI/Papers.swift. Run it \
         anywhere inside the Workbench package; docs/ADDING_A_PAPER.md says what to do next.
         """
@@ -15,6 +17,9 @@ struct New: ParsableCommand {
 
     @Argument(help: "Module name: a letter, then letters and digits (e.g. LeNet; lenet becomes Lenet).")
     var name: String
+
+    @Option(help: "The template: classifier (image classifier on Fashion-MNIST) or generic (step and evaluation on generated data).")
+    var kind: PaperKind = .classifier
 
     @Option(help: "The paper's title line, e.g. \"LeNet-5 — LeCun et al. 1998\".")
     var title: String?
@@ -26,7 +31,7 @@ struct New: ParsableCommand {
         do {
             let root = try Scaffold.packageRoot(from: FileManager.default.currentDirectoryPath)
             let paper = try PaperName(name)
-            let scaffold = try Scaffold(root: root, paper: paper, title: title, arxiv: arxiv)
+            let scaffold = try Scaffold(root: root, paper: paper, kind: kind, title: title, arxiv: arxiv)
             let written = try scaffold.write()
             print("Created paper \(paper.id) (module \(paper.module)) in \(root):")
             for path in written { print("  \(path)") }
@@ -55,9 +60,11 @@ struct PaperName {
     let module: String
     let id: String
 
-    /// Modules the paper's name must not shadow (besides the package's own targets).
+    /// Modules the paper's name must not shadow (besides the package's own targets), and the
+    /// Swift keywords that a capitalised module name would hit (`import Self` does not compile).
     static let reserved: Set<String> = ["swift", "foundation", "testing", "xctest", "argumentparser", "dispatch",
-                                        "glibc", "synchronization", "template", "workbench"]
+                                        "glibc", "synchronization", "template", "workbench",
+                                        "self", "any", "type", "protocol"]
 
     init(_ raw: String) throws(ScaffoldError) {
         guard let first = raw.unicodeScalars.first, first.isASCIILetter,
@@ -68,7 +75,7 @@ struct PaperName {
         module = raw.prefix(1).uppercased() + raw.dropFirst()
         id = raw.lowercased()
         if PaperName.reserved.contains(id) || id.hasPrefix("workbench") {
-            throw ScaffoldError("'\(raw)' is reserved (it would clash with the package's or Swift's own modules); choose another name")
+            throw ScaffoldError("'\(raw)' is reserved (it would clash with a Swift keyword or with the package's or Swift's own modules); choose another name")
         }
     }
 }
@@ -76,3 +83,5 @@ struct PaperName {
 extension Unicode.Scalar {
     var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
 }
+
+extension PaperKind: ExpressibleByArgument {}

@@ -1,6 +1,14 @@
-// The work of `workbench new`: find the package, check the name is free, fill in the template,
+// The work of `workbench new`: pick the template of the paper's kind, find the package, check the name is free, fill in the template,
 // rename the template fixture's model id, and add the paper to Package.swift and Papers.swift.
 import Foundation
+
+/// What kind of paper `workbench new` starts from: the directory under templates/.
+enum PaperKind: String, CaseIterable {
+    /// An image classifier on Fashion-MNIST, with `eval` and `predict` (templates/classifier).
+    case classifier
+    /// Any model with a training step and an evaluation on data it makes itself (templates/generic).
+    case generic
+}
 
 struct Scaffold {
     let root: String
@@ -8,7 +16,8 @@ struct Scaffold {
     /// Title for `workbench list` (with ", arXiv:ID" when given) and the card's citation line.
     let title: String
     let citation: String
-    var templateDirectory: String { root + "/templates/paper" }
+    let kind: PaperKind
+    var templateDirectory: String { root + "/templates/" + kind.rawValue }
 
     /// The directory holding the Workbench Package.swift (the one that declares `let papers`),
     /// searched from `directory` upwards.
@@ -26,9 +35,10 @@ struct Scaffold {
                             + "or any directory above it; run `workbench new` from the package's checkout")
     }
 
-    init(root: String, paper: PaperName, title: String?, arxiv: String?) throws(ScaffoldError) {
+    init(root: String, paper: PaperName, kind: PaperKind = .classifier, title: String?, arxiv: String?) throws(ScaffoldError) {
         self.root = root
         self.paper = paper
+        self.kind = kind
         var title = title ?? "\(paper.module) (title, authors and year to be filled in)"
         if title.contains(where: \.isNewline) { throw ScaffoldError("--title must be one line") }
         var citation = "*\(title).*"
@@ -109,7 +119,7 @@ struct Scaffold {
         }
     }
 
-    /// Template files under `templates/paper/<directory>`, relative to it, sorted.
+    /// Template files under `templates/<kind>/<directory>`, relative to it, sorted.
     func templateFiles(_ directory: String) throws(ScaffoldError) -> [String] {
         let base = templateDirectory + "/" + directory
         guard let found = FileManager.default.enumerator(atPath: base)?.allObjects as? [String] else {

@@ -46,6 +46,7 @@ public final class ExperimentRun {
     public let times = PhaseTimes()
     /// Seconds already spent before a resume (kept in checkpoints).
     var previousSeconds: Double = 0
+    var lockDescriptor: Int32 = -1
 
     /// Creates `root/<paper>-<preset>-<timestamp>` (or uses `directory` exactly when resuming).
     public init(paper: String, preset: String, seed: UInt64, epochs: Int?, dataDirectory: String?,
@@ -67,8 +68,19 @@ public final class ExperimentRun {
         } else {
             let stamp = ExperimentRun.timestamp()
             var dir = "\(root)/\(paper)-\(preset)-\(stamp)"
-            var n = 2
-            while fm.fileExists(atPath: dir) { dir = "\(root)/\(paper)-\(preset)-\(stamp)-\(n)"; n += 1 }
+            if parallel.isMain {
+                do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
+                    throw RunError.invalid("cannot create \(root): \(error.localizedDescription)")
+                }
+                // mkdir either creates the directory or fails: of several runs started at the same
+                // second with the same --out, each gets a directory of its own.
+                var n = 2
+                while mkdir(dir, 0o755) != 0 {
+                    guard errno == EEXIST else { throw RunError.invalid("cannot create \(dir): \(String(cString: strerror(errno)))") }
+                    dir = "\(root)/\(paper)-\(preset)-\(stamp)-\(n)"
+                    n += 1
+                }
+            }
             directory = dir
             isResumed = false
         }
@@ -79,7 +91,41 @@ public final class ExperimentRun {
                 throw RunError.invalid("cannot create \(d): \(error.localizedDescription)")
             }
         }
+        try lock()
+        removeStaleTemporaryFiles()
         if isResumed { records = try readRecords() }
+    }
+
+    deinit { close() }
+
+    /// Releases the run directory's lock (also done when the value goes away): after this, another
+    /// process (or value) may resume the run.
+    public func close() {
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
+        lockDescriptor = -1
+    }
+
+    /// Holds `<run>/.lock` for the life of this value: a second `run` or `resume` of the same
+    /// directory (which would interleave metrics and overwrite checkpoints) is refused.
+    func lock() throws {
+        let path = directory + "/.lock"
+        lockDescriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockDescriptor >= 0 else { throw RunError.invalid("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw RunError.invalid("\(directory) is in use by another workbench process (a run or resume of it); "
+                                   + "wait for that one to end or stop it first")
+        }
+    }
+
+    /// Removes the temporary files of atomic writes that a killed process left behind
+    /// (`.last.safetensors.tmp-PID-N`, `metrics.jsonl.tmp-PID-N`); safe under the lock.
+    func removeStaleTemporaryFiles() {
+        let fm = FileManager.default
+        for d in [directory, plotsDirectory, samplesDirectory, checkpointsDirectory] {
+            for name in (try? fm.contentsOfDirectory(atPath: d)) ?? [] where name.contains(".tmp-") {
+                try? fm.removeItem(atPath: d + "/" + name)
+            }
+        }
     }
 
     /// The run in `directory` as its config.json describes it (paper, preset, seed, epochs
@@ -115,7 +161,10 @@ public final class ExperimentRun {
     public func writeConfig(_ hyperparameters: [String: JSONValue]) throws {
         let path = directory + "/config.json"
         if !isMain { return }
-        if isResumed && FileManager.default.fileExists(atPath: path) { return }
+        if isResumed && FileManager.default.fileExists(atPath: path) {
+            try checkUnchanged(hyperparameters, path: path)
+            return
+        }
         var run: [String: JSONValue] = [
             "paper": .string(paper), "preset": .string(preset), "seed": .int(Int(seed)),
             "git_commit": .string(Machine.gitCommit()), "machine": .object(Machine.description),
@@ -125,6 +174,27 @@ public final class ExperimentRun {
         if let dataDirectory { run["data_dir"] = .string(dataDirectory) }
         let config: JSONValue = .object(["run": .object(run), "hyperparameters": .object(hyperparameters)])
         try writeJSON(config, to: path)
+    }
+
+    /// A run resumes with the hyperparameters it started with. A value edited in config.json (or a
+    /// preset changed since) would be ignored or mixed into a run made with others, so it is an
+    /// error naming each key. Keys only one side has (a newer version's config layout) and `epochs`
+    /// (raised by `run.epochs_override` to train longer) are not compared.
+    func checkUnchanged(_ hyperparameters: [String: JSONValue], path: String) throws {
+        guard case .object(let stored)? = try RunReport.config(of: directory)["hyperparameters"] else { return }
+        func differences(_ a: JSONValue, _ b: JSONValue, _ key: String) -> [String] {
+            if case .object(let x) = a, case .object(let y) = b {
+                return x.keys.sorted().filter { y[$0] != nil }.flatMap { differences(x[$0]!, y[$0]!, key + "." + $0) }
+            }
+            if let x = a.doubleValue, let y = b.doubleValue { return x == y ? [] : ["\(key): \(a.jsonText) in config.json, \(b.jsonText) in preset \(preset)"] }
+            return a == b ? [] : ["\(key): \(a.jsonText) in config.json, \(b.jsonText) in preset \(preset)"]
+        }
+        let changed = stored.keys.sorted().filter { $0 != "epochs" && hyperparameters[$0] != nil }
+            .flatMap { differences(stored[$0]!, hyperparameters[$0]!, "hyperparameters." + $0) }
+        guard changed.isEmpty else {
+            throw RunError.invalid("\(path) does not match the run's preset: " + changed.joined(separator: "; ")
+                + ". A run resumes with the hyperparameters it started with: undo the edit, or start a new run")
+        }
     }
 
     /// Appends one record to metrics.jsonl (non-finite values become null).
@@ -182,8 +252,12 @@ public final class ExperimentRun {
 
     public func checkFinite(_ value: Double, _ name: String) throws {
         guard value.isFinite else {
-            let last = FileManager.default.fileExists(atPath: lastCheckpointPath) ? lastCheckpointPath : nil
-            throw RunError.nonFinite(name: name, lastCheckpoint: last)
+            guard FileManager.default.fileExists(atPath: lastCheckpointPath) else { throw RunError.nonFinite(name: name, lastCheckpoint: nil) }
+            let file = try? SafeTensorsFile(contentsOf: lastCheckpointPath)
+            let finite = file.map { f in
+                f.names.allSatisfy { n in f[n]?.dtype.isFloatingPoint != true || (try? f.tensor(n))?.data.allSatisfy(\.isFinite) == true }
+            } ?? false
+            throw RunError.nonFinite(name: name, lastCheckpoint: lastCheckpointPath, checkpointIsFinite: finite)
         }
     }
 
@@ -217,7 +291,14 @@ public final class ExperimentRun {
     /// interrupted epoch) are dropped so that the resumed run logs them again.
     public func restoreCheckpoint(modules: [String: Module], optimizers: [String: Optimizer]) throws
         -> (generators: [String: Generator], state: TrainingState)? {
-        guard isResumed, FileManager.default.fileExists(atPath: lastCheckpointPath) else { return nil }
+        guard isResumed else { return nil }
+        guard FileManager.default.fileExists(atPath: lastCheckpointPath) else {
+            // Stopped before its first checkpoint: the run starts again from the beginning, so
+            // the records of the lost start go too.
+            records = []
+            if isMain { try rewriteRecords() }
+            return nil
+        }
         let (_, metadata) = try Checkpoint.load(from: lastCheckpointPath, modules: modules, optimizers: optimizers)
         guard let stateText = metadata["state"], case .object(let o)? = JSONValue.parse(stateText),
               let epoch = o["epoch"]?.intValue, let step = o["step"]?.intValue else {

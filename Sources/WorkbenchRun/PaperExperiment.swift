@@ -27,15 +27,20 @@ extension PaperExperiment {
 
 /// Errors that end a run with a message instead of a crash.
 public enum RunError: Error, CustomStringConvertible {
-    case nonFinite(name: String, lastCheckpoint: String?)
+    /// `checkpointIsFinite`: whether every tensor of `lastCheckpoint` is finite (a run can go bad
+    /// in the parameters before its loss shows it).
+    case nonFinite(name: String, lastCheckpoint: String?, checkpointIsFinite: Bool = true)
     case unknownPreset(paper: String, preset: String, known: [String])
     case invalid(String)
 
     public var description: String {
         switch self {
-        case .nonFinite(let name, let checkpoint):
-            return "training diverged: \(name) is not finite (NaN or infinity). "
-                + (checkpoint.map { "The last good checkpoint is \($0)." } ?? "No checkpoint was written yet.")
+        case .nonFinite(let name, let checkpoint, let finite):
+            let about = checkpoint.map { path in
+                finite ? "The last good checkpoint is \(path)."
+                    : "The last checkpoint, \(path), holds NaN or infinite values too: start a new run (e.g. with a lower learning rate)."
+            }
+            return "training diverged: \(name) is not finite (NaN or infinity). " + (about ?? "No checkpoint was written yet.")
         case .unknownPreset(let paper, let preset, let known):
             return "\(paper) has no preset '\(preset)'; presets: \(known.joined(separator: ", "))"
         case .invalid(let message):

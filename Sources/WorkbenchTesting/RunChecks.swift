@@ -36,6 +36,7 @@ public func resumeDifferences<Paper: PaperExperiment>(_ paper: Paper.Type, prese
     first.stopAfterStep = stopAfterStep
     _ = try Paper.run(first)
     guard first.stopRequested else { throw RunError.invalid("the run ended before step \(stopAfterStep): no stop happened") }
+    first.close()
     let resumed = try ExperimentRun(resuming: first.directory)
     let resumedSummary = try resumed.writeSummary(try Paper.run(resumed))
 

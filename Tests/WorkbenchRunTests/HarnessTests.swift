@@ -82,6 +82,7 @@ enum ToyExperiment {
         _ = try ToyExperiment.train(first, stopAfter: 2)
         // An interrupted third epoch: its step records must be dropped on resume.
         try first.log(epoch: 3, step: 17, ["loss": 123])
+        first.close()
         let resumed = try ExperimentRun(paper: "toy", preset: "quick", seed: 5, epochs: nil, dataDirectory: nil,
                                         resumeDirectory: first.directory)
         let params = try ToyExperiment.train(resumed)
@@ -94,10 +95,11 @@ enum ToyExperiment {
         do {
             _ = try ToyExperiment.train(run, epochs: 50, lr: 3)
             Issue.record("a learning rate of 3 should diverge")
-        } catch let RunError.nonFinite(name, checkpoint) {
+        } catch let RunError.nonFinite(name, checkpoint, finite) {
             #expect(name == "loss")
             #expect(checkpoint == run.lastCheckpointPath)
-            #expect(RunError.nonFinite(name: name, lastCheckpoint: checkpoint).description.contains("last good checkpoint"))
+            #expect(RunError.nonFinite(name: name, lastCheckpoint: checkpoint, checkpointIsFinite: finite).description
+                .contains(finite ? "last good checkpoint" : "holds NaN"))
         }
     }
 
@@ -126,6 +128,7 @@ enum ToyExperiment {
         _ = g.normal()
         let model = Linear(2, 2, generator: &g)
         try run.saveCheckpoint(modules: ["m": model], optimizers: [:], generators: ["g": g], state: TrainingState(epoch: 0, step: 1), isBest: false)
+        run.close()
         let resumed = try ExperimentRun(paper: "toy", preset: "quick", seed: 5, epochs: nil, dataDirectory: nil, resumeDirectory: run.directory)
         let restored = try #require(try resumed.restoreCheckpoint(modules: ["m": model], optimizers: [:]))
         var h = restored.generators["g"]!

@@ -1,12 +1,12 @@
 // __Paper__'s configuration: the network's sizes with the paper's values as defaults, every
 // departure from the paper as a named field (papers/__paper__/README.md lists them), and the
 // training recipe of each preset (`workbench run __paper__ --preset NAME`).
-import WorkbenchData
 import WorkbenchRun
 
 /// The network's sizes. The snake_case names of `json` are used in run configs (config.json) and
-/// in fixture configs (papers/__paper__/reference/model.py reads the same names).
-public struct __Paper__Config: Equatable, Sendable {
+/// in fixture configs (papers/__paper__/reference/model.py reads the same names); `init(_:)` reads
+/// both (ModelConfig makes the config Codable through these two).
+public struct __Paper__Config: ModelConfig, Equatable {
     public var inChannels = 1
     public var numClasses = 10
     /// Input height and width; fixes the classifier's input size.
@@ -47,8 +47,11 @@ public struct __Paper__Config: Equatable, Sendable {
     }
 }
 
-/// How a preset trains: SGD with momentum on Fashion-MNIST.
-public struct __Paper__Recipe: Sendable {
+/// How a preset trains: SGD with momentum on Fashion-MNIST. Its encoding is config.json's
+/// hyperparameters.
+public struct __Paper__Recipe: Preset {
+    public var name: String
+    public var summary: String
     public var model = __Paper__Config()
     public var epochs = 1
     public var batchSize = 64
@@ -59,38 +62,12 @@ public struct __Paper__Recipe: Sendable {
     public var trainLimit: Int?
     public var evalBatchSize = 500
 
-    public static let presets: [(name: String, summary: String)] = [
-        ("quick", "the network on 10,000 training images for 1 epoch: seconds, checks the whole pipeline"),
-        ("fashion", "the network on all 60,000 training images, 5 epochs"),
-    ]
-
-    public static func preset(_ name: String) throws -> __Paper__Recipe {
-        var r = __Paper__Recipe()
-        switch name {
-        case "quick":
-            r.trainLimit = 10_000
-        case "fashion":
-            r.epochs = 5
-        default:
-            throw RunError.unknownPreset(paper: __Paper__Experiment.id, preset: name, known: presets.map(\.name))
-        }
-        return r
-    }
-
-    public var json: [String: JSONValue] {
-        var o: [String: JSONValue] = [
-            "model": .object(model.json), "epochs": .int(epochs), "batch_size": .int(batchSize),
-            "optimizer": .object(["type": .string("sgd"), "lr": .decimal(learningRate),
-                                  "momentum": .decimal(momentum), "weight_decay": .decimal(weightDecay)]),
-            "normalization": .object(["mean": .decimal(Normalization.fashionMNIST.mean[0]),
-                                      "std": .decimal(Normalization.fashionMNIST.std[0])]),
-        ]
-        if let trainLimit { o["train_limit"] = .int(trainLimit) }
-        return o
-    }
-}
-
-extension JSONValue {
-    /// A Float as the decimal it was written as (0.05, not 0.05000000074505806).
-    static func decimal(_ f: Float) -> JSONValue { .double(Double("\(f)") ?? Double(f)) }
+    /// `workbench run __paper__ --preset NAME`, in the order `workbench list` shows them.
+    public static let all: [__Paper__Recipe] = {
+        var quick = __Paper__Recipe(name: "quick", summary: "the network on 10,000 training images for 1 epoch: seconds, checks the whole pipeline")
+        quick.trainLimit = 10_000
+        var fashion = __Paper__Recipe(name: "fashion", summary: "the network on all 60,000 training images, 5 epochs")
+        fashion.epochs = 5
+        return [quick, fashion]
+    }()
 }

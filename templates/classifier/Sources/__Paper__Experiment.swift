@@ -1,0 +1,69 @@
+// `workbench run __paper__`: the reference experiment. Data -> train (SGD with momentum) ->
+// evaluate on the test set after every epoch -> curves, checkpoints, summary. The shared
+// TrainingLoop does the rest: resume, Ctrl-C, the NaN guard, logging, plots and checkpoints.
+import Foundation
+import WorkbenchData
+import WorkbenchNN
+import WorkbenchRun
+
+public enum __Paper__Experiment: PaperExperiment {
+    public static let id = "__paper__"
+    public static let title = "__TITLE__"
+    public static var presets: [(name: String, summary: String)] { __Paper__Recipe.all.map { ($0.name, $0.summary) } }
+    public static let defaultPreset = "quick"
+    public static let datasets = ["fashion-mnist"]
+
+    public static func registerFixtures() { __Paper__Fixtures.register() }
+
+    public static func run(_ run: ExperimentRun) throws -> [String: Double] {
+        let recipe = try __Paper__Recipe.named(run.preset, in: __Paper__Recipe.all, paper: id)
+        let epochs = run.epochs ?? recipe.epochs
+        var hyper = recipe.hyperparameters
+        hyper["epochs"] = .int(epochs)
+        try run.writeConfig(hyper)
+
+        var train = try FashionMNIST.load(split: .train, dataDirectory: run.dataDirectory)
+        if let limit = recipe.trainLimit { train = train.prefix(limit) }
+        let test = try FashionMNIST.load(split: .test, dataDirectory: run.dataDirectory)
+
+        var g = Generator(seed: run.seed)
+        let model = __Paper__Model(recipe.model, generator: &g)
+        let optimizer = SGD(model.parameters(), lr: recipe.learningRate, momentum: recipe.momentum,
+                            weightDecay: recipe.weightDecay)
+        print("__Paper__ \(run.preset): \(model.parameterCount) parameters; \(epochs) epochs of "
+              + "\(train.count / recipe.batchSize) steps on \(train.count) images")
+
+        let loop = TrainingLoop(run, epochs: epochs, modules: ["model": model], optimizers: ["optimizer": optimizer],
+                                metric: "test_accuracy")
+        loop.throughput = "images_per_second"
+        loop.progressLabels = [("train_loss", "loss"), ("train_accuracy", "acc")]
+        let title = "__Paper__ on Fashion-MNIST (\(run.preset))"
+        loop.plots = [PlotSpec("accuracy", title: title, series: ["train_accuracy", "test_accuracy"], yLabel: "accuracy"),
+                      PlotSpec("loss", title: title, series: ["train_loss", "test_loss"], yLabel: "cross-entropy")]
+        var last: ClassifierEvaluation?
+        try loop.fit(batches: { epoch in
+            model.train()
+            return ImageBatches(train, batchSize: recipe.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
+                                dropLast: true, normalization: .fashionMNIST)
+        }, step: { batch, _ in
+            optimizer.zeroGrad()
+            let logits = model(batch.x)
+            let loss = F.crossEntropy(logits, target: batch.y)
+            loss.backward()
+            optimizer.step()
+            return StepStats(["train_loss": Double(loss.item()), "train_accuracy": logits.accuracy(batch.y)],
+                             weight: Double(batch.y.count))
+        }, evaluate: { epoch in
+            let eval = ClassifierEvaluation.run(model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
+            last = eval
+            try eval.confusion.writePNG(to: run.samplesDirectory + "/confusion_matrix.png",
+                                        title: "Test confusion matrix, epoch \(epoch + 1)")
+            return ["test_loss": eval.loss, "test_accuracy": eval.accuracy]
+        })
+
+        var summary = loop.summary
+        summary["parameters"] = Double(model.parameterCount)
+        if let last { summary.merge(last.perClass) { $1 } }
+        return summary
+    }
+}
