@@ -2,10 +2,16 @@
 // cleanly afterwards (workbench-mpi calls MPI_Finalize on every rank).
 import ArgumentParser
 import Foundation
+import WorkbenchRun
 
 extension Workbench {
     /// Parses `arguments` (without the program name), runs the command and returns its exit code.
     public static func execute(_ arguments: [String]) -> Int32 {
+        // Answered here rather than by the parser's `version:`, which would ask git on every command.
+        if arguments == ["--version"] {
+            print(Machine.version)
+            return 0
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

@@ -2,12 +2,25 @@
 import Foundation
 
 public enum Machine {
-    /// `git rev-parse HEAD` of the current directory (with `-dirty` for local changes), or "unknown".
+    /// The checkout this binary was compiled from: the compiler records each source file's path,
+    /// and this file is <checkout>/Sources/WorkbenchRun/Machine.swift.
+    public static let sourceDirectory: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The commit of the binary's source checkout (`sourceDirectory`, not the current directory),
+    /// with `-dirty` for local changes, or "unknown" when that checkout is gone or not a git one.
     public static func gitCommit() -> String {
-        guard let head = run("/usr/bin/env", ["git", "rev-parse", "--short=12", "HEAD"]) else { return "unknown" }
-        let dirty = run("/usr/bin/env", ["git", "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        let git = ["git", "-C", sourceDirectory]
+        guard let head = run("/usr/bin/env", git + ["rev-parse", "--short=12", "HEAD"]) else { return "unknown" }
+        let dirty = run("/usr/bin/env", git + ["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
         return head + (dirty ? "-dirty" : "")
     }
+
+    /// `workbench --version`: the source commit and where the binary was built from.
+    public static var version: String { "workbench, commit \(gitCommit()) of \(sourceDirectory)" }
 
     /// The machine block of config.json. `cpu`, `blas_core` and `blas_config` say which float
     /// rounding a run had: a rerun is bit-identical only under the same kernel (README, "Same seed, same run").

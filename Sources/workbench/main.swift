@@ -1,4 +1,5 @@
 // The `workbench` executable; the commands live in WorkbenchCLI (shared with workbench-mpi).
+import Foundation
 import WorkbenchCLI
 
-Workbench.main()
+exit(Workbench.execute(Array(CommandLine.arguments.dropFirst())))

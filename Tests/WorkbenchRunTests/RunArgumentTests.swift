@@ -34,4 +34,11 @@ struct RunArgumentTests {
         #expect(!r.crashed && r.status != 0)
         #expect(r.stdout.isEmpty && r.stderr.contains("absent"), "stdout: \(r.stdout) stderr: \(r.stderr)")
     }
+
+    /// The commit comes from the checkout the binary was built from, wherever it is run.
+    @Test func versionNamesTheSourceCommit() throws {
+        let r = try #require(try runBuiltExecutable("workbench", ["--version"]))
+        #expect(r.status == 0 && r.stdout.hasPrefix("workbench, commit "), "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains(repositoryRoot) && !r.stdout.contains("unknown"), "\(r.stdout)")
+    }
 }
