@@ -55,6 +55,7 @@ public enum MNISTFormat {
         guard labels.dataType == .uint8, labels.shape.count == 1 else {
             throw DataError(path: labelPath, "expected uint8 labels with 1 dimension [N] (magic 0x00000801), found \(labels.dataType) with shape \(labels.shape)")
         }
+        guard images.shape[0] > 0 else { throw DataError(path: imagePath, "holds no images (N = 0): nothing to train or evaluate on") }
         guard images.shape[0] == labels.shape[0] else {
             throw DataError(path: directory, "\(images.shape[0]) images in \(imagePath) but \(labels.shape[0]) labels in \(labelPath)")
         }

@@ -81,6 +81,9 @@ public enum ClassifierRun {
         do { _ = try Checkpoint.load(from: path, modules: ["model": model]) } catch {
             throw RunError.invalid("\(error)")
         }
+        if let (name, _) = model.stateDict().first(where: { !$0.1.data.allSatisfy(\.isFinite) }) {
+            throw RunError.invalid("\(path): \(name) holds NaN or infinite values (the run diverged); there is nothing to evaluate")
+        }
         model.eval()
         return (model, path)
     }

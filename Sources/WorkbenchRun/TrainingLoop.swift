@@ -173,6 +173,10 @@ public final class TrainingLoop {
         while epoch < epochs && !finishing {
             let e = epoch
             let epochBatches = try batches(e)
+            // (A run that checkpoints mid-epoch may resume with nothing left of an epoch but its evaluation.)
+            if epochBatches.underestimatedCount == 0 && !checkpointOnStop {
+                throw RunError.invalid("epoch \(e + 1) has no training batches: the training set is empty or smaller than one batch")
+            }
             let bar = run.progress("epoch \(e + 1)/\(epochs)", total: epochBatches.underestimatedCount)
             var total = StatsSum(), window = StatsSum()
             let clock = ContinuousClock.now

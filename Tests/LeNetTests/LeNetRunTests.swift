@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import LeNet
+import WorkbenchNN
 import WorkbenchRun
 import WorkbenchTesting
 
@@ -19,6 +20,19 @@ import WorkbenchTesting
                      "plots/train_steps.png", "samples/confusion_matrix.png", "checkpoints/best.safetensors",
                      "checkpoints/last.safetensors"] {
             #expect(FileManager.default.fileExists(atPath: "\(run.directory)/\(file)"), "\(file)")
+        }
+        // A diverged checkpoint is named by `eval`, not scored.
+        var g = Generator(seed: 0)
+        let model = LeNetModel(try LeNetRecipe.preset("quick").model, generator: &g)
+        model.parameters()[0].data[0] = .nan
+        let copy = dir.file("diverged")
+        try FileManager.default.copyItem(atPath: run.directory, toPath: copy)
+        for name in ["best", "last"] { try Checkpoint.save(modules: ["model": model], to: "\(copy)/checkpoints/\(name).safetensors") }
+        do {
+            _ = try LeNetExperiment.evaluate(runDirectory: copy, dataDirectory: dir.file("data"))
+            Issue.record("a checkpoint holding NaN was evaluated")
+        } catch let error as RunError {
+            #expect(error.description.contains("NaN or infinite"), "\(error)")
         }
         // Nothing left to do: a resume of the finished run is refused and keeps its summary.
         run.close()

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import WorkbenchData
+import WorkbenchTesting
 
 @Suite struct FashionMNISTTests {
     static let installed = MNISTFormat.isPresent(.train, in: FashionMNIST.defaultDirectory)
@@ -28,6 +29,21 @@ import WorkbenchData
         #expect(abs(mean - 0.2860) < 0.0005)
         let x = train.images(at: [0, 1])
         #expect(x.shape == [2, 1, 28, 28] && x.data.max()! == 1 && x.data.min()! == 0)
+    }
+
+    /// An empty split is an error, not a run that "finishes" with NaN metrics.
+    @Test func emptySetIsRefused() throws {
+        let dir = TemporaryDirectory("empty-mnist")
+        for split in ["train", "t10k"] {
+            try IDX.write(IDXArray(dataType: .uint8, shape: [0, 28, 28], bytes: []), to: dir.file("\(split)-images-idx3-ubyte"))
+            try IDX.write(IDXArray(dataType: .uint8, shape: [0], bytes: []), to: dir.file("\(split)-labels-idx1-ubyte"))
+        }
+        do {
+            _ = try FashionMNIST.load(split: .test, dataDirectory: dir.path)
+            Issue.record("an empty test set was accepted")
+        } catch {
+            #expect("\(error)".contains("holds no images"), "\(error)")
+        }
     }
 
     @Test func missingFilesNameTheInstallCommand() {
