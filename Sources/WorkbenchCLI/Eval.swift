@@ -32,7 +32,11 @@ struct Predict: ParsableCommand {
     @Argument(help: "Paper id, e.g. inception.") var paper: String
     @Argument(help: "The run directory.") var runDirectory: String
     @Argument(help: "A PNG image (any size, grey or colour).") var image: String
-    @Option(help: "How many classes to show.") var top: Int = 3
+    @Option(parsing: .unconditional, help: "How many classes to show.") var top: Int = 3
+
+    func validate() throws {
+        if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
+    }
 
     func run() throws {
         let ranked = try classifierPaper(paper).predict(runDirectory: runDirectory, imagePath: image, top: top)

@@ -26,7 +26,10 @@ struct Report: ParsableCommand {
         if compare {
             for dir in runs { _ = try RunReport.config(of: dir) }
             let plots = try RunReport.compare(runs, into: out)
-            print(plots.isEmpty ? "The runs share no logged metric." : "Wrote:\n" + plots.map { "  " + $0 }.joined(separator: "\n"))
+            guard !plots.isEmpty else {
+                throw RunError.invalid("the runs share no logged metric (\(runs.joined(separator: ", "))): nothing to compare")
+            }
+            print("Wrote:\n" + plots.map { "  " + $0 }.joined(separator: "\n"))
             return
         }
         let dir = runs[0]

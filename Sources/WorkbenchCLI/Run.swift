@@ -15,10 +15,10 @@ struct Run: ParsableCommand {
     @Option(help: "Preset (see `workbench list`); default: the paper's.")
     var preset: String?
 
-    @Option(help: "Number of epochs (default: the preset's).")
+    @Option(parsing: .unconditional, help: "Number of epochs (default: the preset's).")
     var epochs: Int?
 
-    @Option(help: "Random seed; the same seed gives the same run.")
+    @Option(parsing: .unconditional, help: "Random seed; the same seed gives the same run.")
     var seed: UInt64 = 0
 
     @Option(help: "Parent directory of run directories.")
@@ -28,7 +28,7 @@ struct Run: ParsableCommand {
     var dataDir: String?
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         // config.json records the seed as a JSON integer (Int64).
         if seed > UInt64(Int64.max) { throw ValidationError("--seed must be in 0...\(Int64.max), got \(seed)") }
         if out.isEmpty { throw ValidationError("--out must name a directory (default: runs)") }

@@ -15,10 +15,10 @@ struct Sample: ParsableCommand {
     @Argument(help: "A dcgan run directory or checkpoint file.")
     var checkpoint: String
 
-    @Option(name: [.customLong("n"), .customLong("count")], help: "Number of images (8 per row).")
+    @Option(name: [.customLong("n"), .customLong("count")], parsing: .unconditional, help: "Number of images (8 per row).")
     var count = 64
 
-    @Option(help: "Seed of the noise vectors.")
+    @Option(parsing: .unconditional, help: "Seed of the noise vectors.")
     var seed: UInt64 = 0
 
     @Option(help: "Output PNG.")
@@ -44,10 +44,10 @@ struct Play: ParsableCommand {
     @Argument(help: "A dqn run directory or checkpoint file.")
     var checkpoint: String
 
-    @Option(help: "Number of episodes.")
+    @Option(parsing: .unconditional, help: "Number of episodes.")
     var episodes = 5
 
-    @Option(help: "Seed of the environment and of ε-greedy exploration.")
+    @Option(parsing: .unconditional, help: "Seed of the environment and of ε-greedy exploration.")
     var seed: UInt64 = 0
 
     @Flag(help: "Print every frame as text.")
@@ -83,7 +83,7 @@ struct Translate: ParsableCommand {
     @Argument(help: "Sentences; read from standard input when none are given.")
     var sentences: [String] = []
 
-    @Option(help: "Beam width (1 = greedy).")
+    @Option(parsing: .unconditional, help: "Beam width (1 = greedy).")
     var beam = 5
 
     func validate() throws {

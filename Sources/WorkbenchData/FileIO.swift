@@ -24,8 +24,15 @@ public func readFileBytes(_ path: String) throws -> [UInt8] {
 /// (or a crash) never sees a half-written file.
 public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
     try writeAtomically(path) { tmp in
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
-            throw DataError(path: path, "cannot create the temporary file \(tmp)")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DataError(path: path, "cannot create a file beside it: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw DataError(path: path, "cannot write: \(String(cString: strerror(errno)))") }
+            written += n
         }
     }
 }

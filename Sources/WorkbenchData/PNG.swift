@@ -35,20 +35,28 @@ public struct Bitmap: Sendable, Equatable {
         return Array(pixels[o..<(o + channels)])
     }
 
-    /// Writes the image as a PNG (temporary file, then rename).
+    /// Writes the image as a PNG (encoded in memory, then a temporary file and a rename, so that a
+    /// full disk is reported with the path and the system's reason).
     public func writePNG(to path: String) throws {
-        try writeAtomically(path) { tmp in
-            var image = png_image()
-            image.version = UInt32(PNG_IMAGE_VERSION)
-            image.width = UInt32(width)
-            image.height = UInt32(height)
-            image.format = pngFormat(channels: channels)
-            let ok = pixels.withUnsafeBytes { raw in
-                png_image_write_to_file(&image, tmp, 0, raw.baseAddress, Int32(width * channels), nil)
-            }
-            defer { png_image_free(&image) }
-            if ok == 0 { throw DataError(path: path, "PNG write failed: \(pngMessage(&image))") }
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = pngFormat(channels: channels)
+        defer { png_image_free(&image) }
+        var size = 0
+        let sized = pixels.withUnsafeBytes { raw in
+            png_image_write_to_memory(&image, nil, &size, 0, raw.baseAddress, Int32(width * channels), nil)
         }
+        guard sized != 0, size > 0 else { throw DataError(path: path, "PNG encoding failed: \(pngMessage(&image))") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let ok = bytes.withUnsafeMutableBytes { out in
+            pixels.withUnsafeBytes { raw in
+                png_image_write_to_memory(&image, out.baseAddress, &size, 0, raw.baseAddress, Int32(width * channels), nil)
+            }
+        }
+        guard ok != 0 else { throw DataError(path: path, "PNG encoding failed: \(pngMessage(&image))") }
+        try writeFileAtomically(path, Array(bytes.prefix(size)))
     }
 
     /// Reads a PNG of any colour type and bit depth, converted to 8 bits per channel: greyscale is

@@ -73,11 +73,11 @@ public enum ClassifierRun {
     /// loads checkpoints/best.safetensors, else last; returns it in eval mode with the path used.
     public static func load<M: Module>(_ runDirectory: String, paper: String,
                                        make: (FixtureConfig) throws -> M) throws -> (M, String) {
+        let path = try RunCheckpoint(runDirectory, paper: paper).path
         let model: M
         do { model = try make(try modelConfig(runDirectory, paper: paper)) } catch let e as FixtureError {
             throw RunError.invalid("\(runDirectory)/config.json: \(e.message)")
         }
-        let path = try RunCheckpoint(runDirectory).path
         do { _ = try Checkpoint.load(from: path, modules: ["model": model]) } catch {
             throw RunError.invalid("\(error)")
         }

@@ -171,7 +171,8 @@ public final class ExperimentRun {
             "started": .string(ISO8601DateFormatter().string(from: Date())),
         ]
         if let epochs { run["epochs_override"] = .int(epochs) }
-        if let dataDirectory { run["data_dir"] = .string(dataDirectory) }
+        // Absolute, so that `resume` from another directory finds the data.
+        if let dataDirectory { run["data_dir"] = .string(URL(fileURLWithPath: dataDirectory).standardizedFileURL.path) }
         let config: JSONValue = .object(["run": .object(run), "hyperparameters": .object(hyperparameters)])
         try writeJSON(config, to: path)
     }

@@ -109,4 +109,15 @@ import WorkbenchData
         let img = try Bitmap.readPNG(dir.file("cm.png"))
         #expect(img.channels == 3 && img.width > 3 * 48)
     }
+
+    /// A write that cannot happen names the path and the system's reason (it used to say "Write Error").
+    @Test func failedWriteNamesPathAndReason() {
+        let bitmap = Bitmap(width: 2, height: 2, channels: 1, pixels: [0, 1, 2, 3])
+        do {
+            try bitmap.writePNG(to: "/nonexistent-directory/x.png")
+            Issue.record("a PNG was written into a missing directory")
+        } catch {
+            #expect("\(error)".contains("/nonexistent-directory/x.png") && "\(error)".contains("No such file or directory"), "\(error)")
+        }
+    }
 }

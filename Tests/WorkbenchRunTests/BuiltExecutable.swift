@@ -36,3 +36,36 @@ func runBuiltExecutable(_ name: String, _ arguments: [String], environment: [Str
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                          stderr: String(decoding: stderr, as: UTF8.self), crashed: process.terminationReason == .uncaughtSignal)
 }
+
+/// A started executable whose output is collected by `wait()`.
+final class StartedProcess {
+    let process: Process
+    let out = Pipe(), err = Pipe()
+
+    init(_ process: Process) throws {
+        self.process = process
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+    }
+
+    func wait() -> ProcessResult {
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                             stderr: String(decoding: stderr, as: UTF8.self), crashed: process.terminationReason == .uncaughtSignal)
+    }
+}
+
+/// Starts the built executable `name` without waiting for it (see `runBuiltExecutable`).
+func startBuiltExecutable(_ name: String, _ arguments: [String]) throws -> StartedProcess {
+    let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+    let executable = try #require([besideTests, repositoryRoot + "/.build/release/" + name].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    })
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    return try StartedProcess(process)
+}

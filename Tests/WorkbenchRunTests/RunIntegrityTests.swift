@@ -102,4 +102,70 @@ import WorkbenchTesting
             #expect(error.description.contains("holds NaN") && !error.description.contains("good"))
         }
     }
+
+    @Test func aCheckpointOfAnotherPaperIsNamedAsSuch() throws {
+        let dir = TemporaryDirectory("integrity")
+        let run = try newRun(dir.path)
+        var g = Generator(seed: 0)
+        try run.saveCheckpoint(modules: ["model": Linear(2, 1, generator: &g)], optimizers: [:], generators: [:],
+                               state: TrainingState(epoch: 0, step: 1), isBest: true)
+        #expect(try RunCheckpoint(run.directory, paper: "toy").path == run.bestCheckpointPath)
+        do {
+            _ = try RunCheckpoint(run.directory, paper: "dqn")
+            Issue.record("a toy checkpoint was accepted as a dqn one")
+        } catch let error as RunError {
+            #expect(error.description.contains("belongs to paper toy, not to dqn"), "\(error)")
+        }
+        #expect(throws: RunError.self) { try RunCheckpoint(dir.file("missing")) }
+    }
+
+    @Test func aRelativeDataDirectoryIsRecordedAbsolute() throws {
+        let dir = TemporaryDirectory("integrity")
+        let run = try ExperimentRun(paper: "toy", preset: "quick", seed: 1, epochs: nil, dataDirectory: "some/data", root: dir.path)
+        try run.writeConfig([:])
+        let recorded = try RunReport.config(of: run.directory)["run"]?["data_dir"]
+        #expect(recorded == .string(FileManager.default.currentDirectoryPath + "/some/data"))
+    }
+
+    @Test func compareOfRunsWithoutASharedMetricFails() throws {
+        let dir = TemporaryDirectory("integrity")
+        let a = try newRun(dir.path), b = try newRun(dir.path)
+        try a.writeConfig([:])
+        try b.writeConfig([:])
+        try a.log(step: 1, ["loss": 1])
+        try b.log(step: 1, ["reward": 2])
+        let r = try #require(try runBuiltExecutable("workbench", ["report", "--compare", a.directory, b.directory,
+                                                                  "--out", dir.file("compare")]))
+        #expect(r.status != 0 && r.stderr.contains("share no logged metric"), "\(r.status) \(r.stderr)")
+    }
+
+    /// Four `workbench run`s started together with one --out give four intact directories (each
+    /// config, checkpoint and summary of its own seed), and a resume of a directory in use is refused.
+    @Test func simultaneousRunsOfTheExecutable() throws {
+        let dir = TemporaryDirectory("integrity-processes")
+        try writeSyntheticFashionMNIST(to: dir.file("data"), train: 256, test: 40)
+        let results = try (1...4).map { seed in
+            // Started back to back: all four pick their directory name within the same second.
+            try startBuiltExecutable("workbench", ["run", "lenet", "--preset", "quick", "--epochs", "1", "--seed", "\(seed)",
+                                                          "--out", dir.file("race"), "--data-dir", dir.file("data")])
+        }.map { $0.wait() }
+        for r in results { #expect(r.status == 0 && !r.crashed, "\(r.status) \(r.stderr)") }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir.file("race")).map { dir.file("race/" + $0) }
+        #expect(runs.count == 4)
+        var seeds: [Int] = []
+        for run in runs {
+            let seed = try #require(try RunReport.config(of: run)["run"]?["seed"]?.intValue)
+            seeds.append(seed)
+            let epochRecords = RunReport.records(of: run).filter { $0["epoch"] != nil }
+            #expect(epochRecords.count == 1, "\(run)")
+            let metadata = try SafeTensorsFile(contentsOf: run + "/checkpoints/last.safetensors").metadata
+            #expect(metadata["paper"] == "lenet" && RunReport.summary(of: run)["epochs"] == 1)
+        }
+        #expect(seeds.sorted() == [1, 2, 3, 4])
+
+        let held = try ExperimentRun(resuming: runs[0])
+        let r = try #require(try runBuiltExecutable("workbench", ["resume", runs[0]]))
+        #expect(r.status != 0 && r.stderr.contains("in use by another workbench process"), "\(r.status) \(r.stderr)")
+        held.close()
+    }
 }
