@@ -60,7 +60,8 @@ public struct Bitmap: Sendable, Equatable {
     }
 
     /// Reads a PNG of any colour type and bit depth, converted to 8 bits per channel: greyscale is
-    /// 1 channel, colour (or palette) 3, and anything with transparency 4 (RGBA).
+    /// 1 channel, colour (or palette) 3, and anything with transparency 4 (RGBA). 16-bit values v
+    /// become round(v / 257), with no gamma conversion.
     public static func readPNG(_ path: String) throws -> Bitmap {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw DataError(path: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
@@ -71,7 +72,7 @@ public struct Bitmap: Sendable, Equatable {
         guard png_image_begin_read_from_file(&image, path) != 0 else {
             throw DataError(path: path, "not a readable PNG: \(pngMessage(&image))")
         }
-        let hasColor = image.format & 0x02 != 0, hasAlpha = image.format & 0x01 != 0
+        let hasColor = image.format & 0x02 != 0, hasAlpha = image.format & 0x01 != 0, isSixteenBit = image.format & 0x04 != 0
         // Grey with alpha has no 2-channel Bitmap; it is read as RGBA.
         let channels = hasAlpha ? 4 : (hasColor ? 3 : 1)
         image.format = pngFormat(channels: channels)
@@ -79,11 +80,30 @@ public struct Bitmap: Sendable, Equatable {
         guard width > 0, height > 0, width * height <= 1 << 28 else {
             throw DataError(path: path, "unreasonable PNG size \(width)x\(height)")
         }
-        var pixels = [UInt8](repeating: 0, count: width * height * channels)
-        let ok = pixels.withUnsafeMutableBytes { raw in
-            png_image_finish_read(&image, nil, raw.baseAddress, Int32(width * channels), nil)
+        let count = width * height * channels
+        var pixels = [UInt8](repeating: 0, count: count)
+        if isSixteenBit {
+            // libpng's 8-bit output of 16-bit data gamma-encodes it as if it were linear light; read
+            // the 16-bit values themselves and keep them (v / 257), as an 8-bit file of the picture has.
+            image.format |= 0x04  // PNG_FORMAT_FLAG_LINEAR: 16 bits per channel, alpha premultiplied
+            var wide = [UInt16](repeating: 0, count: count)
+            let ok = wide.withUnsafeMutableBytes { raw in
+                png_image_finish_read(&image, nil, raw.baseAddress, Int32(width * channels), nil)
+            }
+            guard ok != 0 else { throw DataError(path: path, "corrupt PNG: \(pngMessage(&image))") }
+            for p in stride(from: 0, to: count, by: channels) {
+                let alpha = channels == 4 ? Double(wide[p + 3]) : 65535
+                for c in 0..<channels {
+                    let v = c == 3 || channels != 4 ? Double(wide[p + c]) : (alpha > 0 ? Double(wide[p + c]) * 65535 / alpha : 0)
+                    pixels[p + c] = UInt8(min(255, (v / 257).rounded()))
+                }
+            }
+        } else {
+            let ok = pixels.withUnsafeMutableBytes { raw in
+                png_image_finish_read(&image, nil, raw.baseAddress, Int32(width * channels), nil)
+            }
+            guard ok != 0 else { throw DataError(path: path, "corrupt PNG: \(pngMessage(&image))") }
         }
-        guard ok != 0 else { throw DataError(path: path, "corrupt PNG: \(pngMessage(&image))") }
         return Bitmap(width: width, height: height, channels: channels, pixels: pixels)
     }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import WorkbenchData
+import WorkbenchTesting
 
 @Suite struct PNGTests {
     @Test func grayAndRGBRoundTrip() throws {
@@ -119,5 +120,14 @@ import WorkbenchData
         } catch {
             #expect("\(error)".contains("/nonexistent-directory/x.png") && "\(error)".contains("No such file or directory"), "\(error)")
         }
+    }
+
+    /// A 16-bit PNG keeps its stored values (v / 257): the same picture in 8 and in 16 bits reads the
+    /// same. libpng's simplified reader treats 16-bit data as linear light and would gamma-encode it.
+    @Test func sixteenBitGreyKeepsItsValues() throws {
+        let eight = try Bitmap.readPNG(repositoryRoot + "/Tests/Fixtures/png/grey8.png")
+        let sixteen = try Bitmap.readPNG(repositoryRoot + "/Tests/Fixtures/png/grey16.png")
+        #expect(sixteen.channels == 1 && sixteen.width == 16 && sixteen.height == 3)
+        #expect(sixteen.pixels == eight.pixels, "\(sixteen.pixels.prefix(16)) vs \(eight.pixels.prefix(16))")
     }
 }
