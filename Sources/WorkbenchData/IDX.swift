@@ -130,7 +130,7 @@ public enum IDX {
             throw DataError(path: name, "truncated data: shape \(shape) of \(dataType) needs \(expected) bytes, file has \(bytes.count)")
         }
         if bytes.count > expected {
-            throw DataError(path: name, "\(bytes.count - expected) unexpected bytes after the data of shape \(shape) (\(dataType))")
+            throw DataError(path: name, "the header describes shape \(shape) (\(dataType), rank \(rank) from magic \(hex)) but the file holds \(bytes.count - expected) more bytes: a wrong rank or dimension in the header (Fashion-MNIST images are [N, 28, 28], rank 3; labels [N], rank 1)")
         }
         return IDXArray(dataType: dataType, shape: shape, bytes: Array(bytes[headerSize...]))
     }

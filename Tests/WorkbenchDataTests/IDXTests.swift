@@ -44,7 +44,12 @@ import WorkbenchData
             #expect(reason.contains("truncated") || reason.contains("too short"), "length \(length): \(reason)")
         }
         let e = dataError { _ = try IDX.parse(full + [1, 2], name: "t.idx") }
-        #expect(e?.reason.contains("2 unexpected bytes") == true)
+        #expect(e?.reason.contains("2 more bytes") == true)
+        // An image file whose magic says rank 2: the header is read as [N, 28] and the rest is left over.
+        var rankTwo = full
+        rankTwo[3] = 2
+        let wrongRank = dataError { _ = try IDX.parse(rankTwo, name: "t.idx") }
+        #expect(wrongRank?.reason.contains("wrong rank or dimension") == true, "\(wrongRank?.reason ?? "")")
     }
 
     @Test func wrongMagicAndAbsurdDimensions() {
