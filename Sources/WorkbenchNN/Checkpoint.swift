@@ -57,6 +57,11 @@ public enum Checkpoint {
                 remaining.remove(key)
             }
             do { try module.checkStateDict(state) } catch {
+                // A PyTorch state dict saved as it is has the module's names without the prefix.
+                if !prefix.isEmpty && state.isEmpty && own.isSubset(of: Set(file.names)) {
+                    throw CheckpointError(path: path, message: "this is a plain state dict (keys such as \(own.sorted().first ?? "")); "
+                        + "a run's checkpoint stores them under '\(dot)': save {'\(dot)' + k: v for k, v in state_dict.items()}")
+                }
                 throw CheckpointError(path: path, message: prefix.isEmpty ? error.description : "\(prefix): \(error.description)")
             }
             states.append((module, state))

@@ -91,10 +91,16 @@ public struct StateDictError: Error, CustomStringConvertible, Sendable {
     public var mismatched: [String]
 
     public var description: String {
+        // At most 8 names per list: a model's full key list runs to kilobytes.
+        func names(_ keys: [String]) -> String {
+            keys.prefix(8).joined(separator: ", ") + (keys.count > 8 ? ", ... (\(keys.count) in all)" : "")
+        }
         var parts: [String] = []
-        if !missing.isEmpty { parts.append("missing keys: \(missing.joined(separator: ", "))") }
-        if !unexpected.isEmpty { parts.append("unexpected keys: \(unexpected.joined(separator: ", "))") }
-        if !mismatched.isEmpty { parts.append("shape mismatch: \(mismatched.joined(separator: "; "))") }
+        if !missing.isEmpty { parts.append("missing keys: \(names(missing))") }
+        if !unexpected.isEmpty { parts.append("unexpected keys: \(names(unexpected))") }
+        if !mismatched.isEmpty {
+            parts.append("shape mismatch: \(mismatched.prefix(8).joined(separator: "; "))" + (mismatched.count > 8 ? "; ... (\(mismatched.count) in all)" : ""))
+        }
         return "state dict does not match the model: " + parts.joined(separator: "; ")
     }
 }

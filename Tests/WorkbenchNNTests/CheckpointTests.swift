@@ -143,6 +143,28 @@ enum OptimizerKind: String, CaseIterable, CustomTestStringConvertible {
         #expect(thrown { _ = try Checkpoint.load(from: dir.file("absent.safetensors"), modules: ["": small]) }?.contains("absent.safetensors") == true)
     }
 
+    /// A PyTorch state dict saved as it is (no `model.` prefix) gets a one-line hint, and long
+    /// key lists are cut to a few names.
+    @Test func plainStateDictGetsAHintAndLongKeyListsAreCut() throws {
+        let dir = TemporaryDirectory("checkpoint-hint")
+        let model = smallModel(seed: 1)
+        try Checkpoint.save(modules: ["": model], to: dir.file("plain.safetensors"))
+        do {
+            _ = try Checkpoint.load(from: dir.file("plain.safetensors"), modules: ["model": smallModel(seed: 2)])
+            Issue.record("a plain state dict loaded under model.")
+        } catch {
+            #expect("\(error)".contains("plain state dict") && "\(error)".contains("'model.'"), "\(error)")
+        }
+        var g = Generator(seed: 0)
+        let wide = Sequential((0..<20).map { _ in Linear(2, 2, generator: &g) as any Layer })
+        do {
+            try wide.loadStateDict([:])
+            Issue.record("an empty state dict loaded")
+        } catch {
+            #expect(error.description.contains("(40 in all)") && error.description.count < 300, "\(error.description)")
+        }
+    }
+
     @Test func optimizerStateIsCheckedAndAFailedLoadChangesNothing() throws {
         let dir = TemporaryDirectory("strict-optim")
         let path = dir.file("adam.safetensors")
