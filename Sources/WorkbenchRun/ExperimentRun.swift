@@ -111,7 +111,14 @@ public final class ExperimentRun {
         let path = directory + "/.lock"
         lockDescriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard lockDescriptor >= 0 else { throw RunError.invalid("cannot create \(path): \(String(cString: strerror(errno)))") }
-        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // A process forked by this one (a test's child process, between fork and exec) can hold
+        // a just-released lock for a moment, so a busy lock is tried again for up to a second.
+        var locked = flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0
+        for _ in 0..<20 where !locked {
+            usleep(50_000)
+            locked = flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        guard locked else {
             throw RunError.invalid("\(directory) is in use by another workbench process (a run or resume of it); "
                                    + "wait for that one to end or stop it first")
         }

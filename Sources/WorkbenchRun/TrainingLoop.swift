@@ -135,19 +135,23 @@ public final class TrainingLoop {
 
     /// On a resumed run, loads checkpoints/last.safetensors into the modules and optimizers, sets
     /// the position and returns the checkpoint's generators; nil on a fresh run. A run that has
-    /// nothing left to do (finished, or asked for fewer epochs than it has done) is refused, so
-    /// that its summary.json is kept.
+    /// nothing left to do (finished, or asked for fewer epochs than it has done, and summary.json
+    /// written) is refused, so that its summary.json is kept.
     @discardableResult
     public func restore() throws -> [String: Generator]? {
         restored = true
         guard let (saved, state) = try run.restoreCheckpoint(modules: modules, optimizers: optimizers) else { return nil }
         let done = state.epoch + 1
-        if state.extra["finished"] == 1 || done >= epochs {
+        // A run stopped after its training but before summary.json (e.g. in a final test-set
+        // evaluation) resumes with no epochs left, to do that work again.
+        let summaryWritten = FileManager.default.fileExists(atPath: run.directory + "/summary.json")
+        if summaryWritten && (state.extra["finished"] == 1 || done >= epochs) {
             throw RunError.invalid("\(run.directory) has nothing left to do: it has trained \(done) of \(epochs) epochs"
                 + (state.extra["finished"] == 1 && done < epochs ? " and finished early" : "")
                 + "; its checkpoints and summary.json are kept")
         }
         epoch = done
+        finishing = state.extra["finished"] == 1
         step = state.step
         best = state.bestMetric
         restoredExtra = state.extra
