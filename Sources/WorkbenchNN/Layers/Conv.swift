@@ -16,6 +16,18 @@ public final class Conv2d: Module, Layer {
         self.dilation = dilation
     }
 
+    /// A layer holding the given tensors (a paper's own init): weight [out, in, kh, kw], bias [out].
+    public init(weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                dilation: (Int, Int) = (1, 1)) {
+        precondition(weight.rank == 4 && (bias.map { $0.shape == [weight.shape[0]] } ?? true),
+                     "Conv2d(weight:bias:) got weight \(weight.shape), bias \(bias.map { "\($0.shape)" } ?? "nil")")
+        self.weight = weight.requiringGrad()
+        self.bias = bias?.requiringGrad()
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+    }
+
     /// Square kernel, stride and padding.
     public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                             bias: Bool = true, generator g: inout Generator) {
@@ -45,6 +57,19 @@ public final class ConvTranspose2d: Module, Layer {
         let shape = [inChannels, outChannels, kernelSize.0, kernelSize.1]
         weight = Init.kaimingUniform(shape, generator: &g).requiringGrad()
         self.bias = bias ? Init.defaultBias(outChannels, weightShape: shape, generator: &g).requiringGrad() : nil
+        self.stride = stride
+        self.padding = padding
+        self.outputPadding = outputPadding
+        self.dilation = dilation
+    }
+
+    /// A layer holding the given tensors (a paper's own init): weight [in, out, kh, kw], bias [out].
+    public init(weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                outputPadding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) {
+        precondition(weight.rank == 4 && (bias.map { $0.shape == [weight.shape[1]] } ?? true),
+                     "ConvTranspose2d(weight:bias:) got weight \(weight.shape), bias \(bias.map { "\($0.shape)" } ?? "nil")")
+        self.weight = weight.requiringGrad()
+        self.bias = bias?.requiringGrad()
         self.stride = stride
         self.padding = padding
         self.outputPadding = outputPadding

@@ -15,6 +15,13 @@ public final class Embedding: Module {
         self.paddingIdx = paddingIdx
     }
 
+    /// A table holding the given tensor [numEmbeddings, embeddingDim] (a paper's own init).
+    public init(weight: Tensor, paddingIdx: Int? = nil) {
+        precondition(weight.rank == 2, "Embedding(weight:) got weight \(weight.shape)")
+        self.weight = weight.requiringGrad()
+        self.paddingIdx = paddingIdx
+    }
+
     override public var namedLocalParameters: [(String, Tensor)] { [("weight", weight)] }
 
     /// [*] token ids -> [*, embeddingDim]

@@ -10,6 +10,14 @@ public final class Linear: Module, Layer {
         self.bias = bias ? Init.defaultBias(outFeatures, weightShape: [outFeatures, inFeatures], generator: &g).requiringGrad() : nil
     }
 
+    /// A layer holding the given tensors (a paper's own init): weight [out, in], bias [out].
+    public init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 2 && (bias.map { $0.shape == [weight.shape[0]] } ?? true),
+                     "Linear(weight:bias:) got weight \(weight.shape), bias \(bias.map { "\($0.shape)" } ?? "nil")")
+        self.weight = weight.requiringGrad()
+        self.bias = bias?.requiringGrad()
+    }
+
     override public var namedLocalParameters: [(String, Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
