@@ -17,38 +17,30 @@ public final class GoogLeNet: Module {
     let blocks: [(name: String, block: InceptionBlock)]
     let aux1: InceptionAux?, aux2: InceptionAux?
     let dropout: Dropout
-    let fc: SourcedLinear
+    let fc: Linear
 
-    /// A freshly initialised network (PyTorch's default layer init) drawing from `generator`;
-    /// dropout masks come from `dropoutSeed`.
-    public convenience init(_ config: GoogLeNetConfig, generator: inout Generator, dropoutSeed: UInt64 = 0) {
-        let source = TensorSource(generator: generator)
-        self.init(config, source: source, dropoutSeed: dropoutSeed)
-        generator = source.generator
-    }
-
-    /// A network whose tensors come from `source` (see `TensorSource`).
-    public init(_ c: GoogLeNetConfig, source: TensorSource, dropoutSeed: UInt64 = 0) {
+    /// A freshly initialised network (PyTorch's default layer init, drawn from `generator` in
+    /// registration order); dropout masks come from `dropoutSeed`.
+    public init(_ c: GoogLeNetConfig, generator g: inout Generator, dropoutSeed: UInt64 = 0) {
         config = c
         random = RandomSource(seed: dropoutSeed)
-        let root = Scope(source: source, prefix: "")
-        func unit(_ name: String, _ i: Int, _ o: Int, _ k: Int, stride: Int = 1) -> ConvUnit {
-            ConvUnit(root.child(name), i, o, kernelSize: k, stride: stride, padding: k / 2, batchNorm: c.batchNorm, bnEps: c.bnEps)
+        func unit(_ i: Int, _ o: Int, _ k: Int, stride: Int = 1) -> ConvUnit {
+            ConvUnit(i, o, kernelSize: k, stride: stride, padding: k / 2, batchNorm: c.batchNorm, bnEps: c.bnEps, generator: &g)
         }
         let s = c.stemChannels
         var (h, w) = (c.imageSize[0], c.imageSize[1])
         switch c.stem {
         case .imagenet:
             precondition(s.count == 3, "GoogLeNet: the imagenet stem needs 3 stem channels, got \(s)")
-            conv1 = unit("conv1", c.inChannels, s[0], 7, stride: 2)
-            conv2 = unit("conv2", s[0], s[1], 1)
-            conv3 = unit("conv3", s[1], s[2], 3)
+            conv1 = unit(c.inChannels, s[0], 7, stride: 2)
+            conv2 = unit(s[0], s[1], 1)
+            conv3 = unit(s[1], s[2], 3)
             (h, w) = ((h + 1) / 2, (w + 1) / 2)
             for _ in 0..<2 { (h, w) = (poolLength(h, ceil: c.ceilMode), poolLength(w, ceil: c.ceilMode)) }
         case .small:
             precondition(s.count == 2, "GoogLeNet: the small stem needs 2 stem channels, got \(s)")
-            conv1 = unit("conv1", c.inChannels, s[0], 3)
-            conv2 = unit("conv2", s[0], s[1], 3)
+            conv1 = unit(c.inChannels, s[0], 3)
+            conv2 = unit(s[0], s[1], 3)
             conv3 = nil
             (h, w) = (poolLength(h, ceil: c.ceilMode), poolLength(w, ceil: c.ceilMode))
         }
@@ -59,22 +51,22 @@ public final class GoogLeNet: Module {
             if GoogLeNet.pooledBefore.contains(name) {
                 (h, w) = (poolLength(h, ceil: c.ceilMode), poolLength(w, ceil: c.ceilMode))
             }
-            let block = InceptionBlock(root.child(name), channels, widths, batchNorm: c.batchNorm, bnEps: c.bnEps,
-                                       branch3Kernel: c.branch3Kernel)
+            let block = InceptionBlock(channels, widths, batchNorm: c.batchNorm, bnEps: c.bnEps,
+                                       branch3Kernel: c.branch3Kernel, generator: &g)
             blocks.append((name, block))
             channels = widths.outChannels
             if c.auxClassifiers && name == "inception4a" {
-                aux1 = InceptionAux(root.child("aux1"), channels, spatial: (h, w), c, random: random)
+                aux1 = InceptionAux(channels, spatial: (h, w), c, random: random, generator: &g)
             }
             if c.auxClassifiers && name == "inception4d" {
-                aux2 = InceptionAux(root.child("aux2"), channels, spatial: (h, w), c, random: random)
+                aux2 = InceptionAux(channels, spatial: (h, w), c, random: random, generator: &g)
             }
         }
         self.blocks = blocks
         self.aux1 = aux1
         self.aux2 = aux2
         dropout = Dropout(p: c.dropout, random: random)
-        fc = SourcedLinear(root.child("fc"), channels, c.numClasses)
+        fc = Linear(channels, c.numClasses, generator: &g)
     }
 
     /// Blocks preceded by a stride-2 max-pool.
@@ -144,13 +136,6 @@ public final class GoogLeNet: Module {
             if let aux { total = total + F.crossEntropy(aux, target: target) * config.auxWeight }
         }
         return total
-    }
-
-    /// The state-dict names and shapes this config builds, in order (built without allocating a
-    /// generator stream that matters).
-    public static func stateDictShapes(_ config: GoogLeNetConfig) -> [(String, [Int])] {
-        var g = Generator(seed: 0)
-        return GoogLeNet(config, generator: &g).stateDict().map { ($0.0, $0.1.shape) }
     }
 }
 

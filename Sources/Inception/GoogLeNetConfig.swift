@@ -21,7 +21,7 @@ public struct InceptionWidths: Equatable, Sendable {
     }
 }
 
-public struct GoogLeNetConfig: Equatable, Sendable {
+public struct GoogLeNetConfig: ModelConfig, Equatable {
     /// Table 1 of the paper, block by block. A stride-2 max-pool precedes 4a and 5a.
     public static let table1: [(name: String, widths: InceptionWidths)] = [
         ("inception3a", InceptionWidths(64, 96, 128, 16, 32, 32)),

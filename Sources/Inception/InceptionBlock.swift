@@ -1,16 +1,16 @@
 // The inception block (paper Fig. 2b) and its conv units: four parallel branches concatenated on channels.
 import WorkbenchNN
 
-/// conv(bias) + ReLU as in the paper, or conv(no bias) + BatchNorm + ReLU; children `conv`, `bn`.
+/// conv(bias) + ReLU as in the paper, or conv(no bias) + BatchNorm + ReLU (fused); children `conv`, `bn`.
 public final class ConvUnit: Module, Layer {
-    let conv: SourcedConv2d
-    let bn: SourcedBatchNorm2d?
+    let conv: Conv2d
+    let bn: BatchNorm2d?
 
-    init(_ scope: Scope, _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-         batchNorm: Bool, bnEps: Float) {
-        conv = SourcedConv2d(scope.child("conv"), inChannels, outChannels, kernelSize: kernelSize, stride: stride,
-                             padding: padding, bias: !batchNorm)
-        bn = batchNorm ? SourcedBatchNorm2d(scope.child("bn"), outChannels, eps: bnEps) : nil
+    init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+         batchNorm: Bool, bnEps: Float, generator g: inout Generator) {
+        conv = Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+                      bias: !batchNorm, generator: &g)
+        bn = batchNorm ? BatchNorm2d(outChannels, eps: bnEps) : nil
     }
 
     override public var namedChildren: [(String, Module)] { [("conv", conv)] + (bn.map { [("bn", $0)] } ?? []) }
@@ -31,27 +31,21 @@ public final class InceptionBlock: Module, Layer {
     let branch1: ConvUnit
     let branch2: Sequential, branch3: Sequential, branch4: Sequential
 
-    /// `branch3Kernel` is the paper's 5; `batchNorm` switches every unit to conv-BN-ReLU.
-    public convenience init(_ inChannels: Int, _ widths: InceptionWidths, batchNorm: Bool, bnEps: Float = 1e-5,
-                            branch3Kernel: Int = 5, source: TensorSource) {
-        self.init(Scope(source: source, prefix: ""), inChannels, widths, batchNorm: batchNorm, bnEps: bnEps,
-                  branch3Kernel: branch3Kernel)
-    }
-
-    init(_ scope: Scope, _ inChannels: Int, _ widths: InceptionWidths, batchNorm: Bool, bnEps: Float, branch3Kernel: Int) {
+    /// PyTorch's default init drawn from `g` in registration order. `branch3Kernel` is the paper's
+    /// 5; `batchNorm` switches every unit to conv-BN-ReLU.
+    public init(_ inChannels: Int, _ widths: InceptionWidths, batchNorm: Bool, bnEps: Float = 1e-5,
+                branch3Kernel: Int = 5, generator g: inout Generator) {
         precondition(branch3Kernel % 2 == 1, "InceptionBlock: branch3Kernel must be odd to keep the size, got \(branch3Kernel)")
         self.inChannels = inChannels
         self.widths = widths
-        func unit(_ s: Scope, _ i: Int, _ o: Int, _ k: Int) -> ConvUnit {
-            ConvUnit(s, i, o, kernelSize: k, padding: k / 2, batchNorm: batchNorm, bnEps: bnEps)
+        func unit(_ i: Int, _ o: Int, _ k: Int) -> ConvUnit {
+            ConvUnit(i, o, kernelSize: k, padding: k / 2, batchNorm: batchNorm, bnEps: bnEps, generator: &g)
         }
         let w = widths
-        branch1 = unit(scope.child("branch1"), inChannels, w.ch1x1, 1)
-        let s2 = scope.child("branch2"), s3 = scope.child("branch3"), s4 = scope.child("branch4")
-        branch2 = Sequential(unit(s2.child("0"), inChannels, w.ch3x3Reduce, 1), unit(s2.child("1"), w.ch3x3Reduce, w.ch3x3, 3))
-        branch3 = Sequential(unit(s3.child("0"), inChannels, w.ch5x5Reduce, 1),
-                             unit(s3.child("1"), w.ch5x5Reduce, w.ch5x5, branch3Kernel))
-        branch4 = Sequential(MaxPool2d(3, stride: 1, padding: 1, ceilMode: true), unit(s4.child("1"), inChannels, w.poolProj, 1))
+        branch1 = unit(inChannels, w.ch1x1, 1)
+        branch2 = Sequential(unit(inChannels, w.ch3x3Reduce, 1), unit(w.ch3x3Reduce, w.ch3x3, 3))
+        branch3 = Sequential(unit(inChannels, w.ch5x5Reduce, 1), unit(w.ch5x5Reduce, w.ch5x5, branch3Kernel))
+        branch4 = Sequential(MaxPool2d(3, stride: 1, padding: 1, ceilMode: true), unit(inChannels, w.poolProj, 1))
     }
 
     override public var namedChildren: [(String, Module)] {
@@ -70,19 +64,19 @@ public final class InceptionBlock: Module, Layer {
 public final class InceptionAux: Module, Layer {
     let poolKernel: Int, poolStride: Int
     let conv: ConvUnit
-    let fc1: SourcedLinear, fc2: SourcedLinear
+    let fc1: Linear, fc2: Linear
     let dropout: Dropout
 
     /// `spatial` is the (height, width) of the feature map the head reads.
-    init(_ scope: Scope, _ inChannels: Int, spatial: (Int, Int), _ c: GoogLeNetConfig, random: RandomSource) {
+    init(_ inChannels: Int, spatial: (Int, Int), _ c: GoogLeNetConfig, random: RandomSource, generator g: inout Generator) {
         poolKernel = c.auxPoolKernel
         poolStride = c.auxPoolStride
         let side = { (n: Int) in (n - c.auxPoolKernel) / c.auxPoolStride + 1 }
         precondition(side(spatial.0) > 0 && side(spatial.1) > 0,
                      "InceptionAux: a \(c.auxPoolKernel)x\(c.auxPoolKernel) pool does not fit a \(spatial) map")
-        conv = ConvUnit(scope.child("conv"), inChannels, c.auxConvChannels, kernelSize: 1, batchNorm: c.batchNorm, bnEps: c.bnEps)
-        fc1 = SourcedLinear(scope.child("fc1"), c.auxConvChannels * side(spatial.0) * side(spatial.1), c.auxHidden)
-        fc2 = SourcedLinear(scope.child("fc2"), c.auxHidden, c.numClasses)
+        conv = ConvUnit(inChannels, c.auxConvChannels, kernelSize: 1, batchNorm: c.batchNorm, bnEps: c.bnEps, generator: &g)
+        fc1 = Linear(c.auxConvChannels * side(spatial.0) * side(spatial.1), c.auxHidden, generator: &g)
+        fc2 = Linear(c.auxHidden, c.numClasses, generator: &g)
         dropout = Dropout(p: c.auxDropout, random: random)
     }
 

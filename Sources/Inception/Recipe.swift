@@ -4,8 +4,11 @@ import WorkbenchData
 import WorkbenchRun
 
 /// How a preset trains: SGD with momentum, the paper's staircase learning-rate decay compressed
-/// into the run, weight decay, augmentation and batch size.
-public struct Recipe: Sendable {
+/// into the run, weight decay, augmentation and batch size. Its encoding is config.json's
+/// hyperparameters.
+public struct Recipe: Preset {
+    public var name: String
+    public var summary: String
     public var model: GoogLeNetConfig
     public var epochs: Int
     public var batchSize = 128
@@ -20,47 +23,25 @@ public struct Recipe: Sendable {
     public var augmentation = ImageAugmentation(randomCropPadding: 2, horizontalFlip: true)
     public var evalBatchSize = 500
 
-    public static let presets: [(name: String, summary: String)] = [
-        ("quick", "eighth-width GoogLeNet, 1 epoch, no augmentation: about 2-3 minutes on 2 cores"),
-        ("fashion", "googlenet_small (quarter-width Table 1 blocks, BatchNorm, aux heads), 20 epochs, crop+flip"),
-    ]
+    public static let all: [Recipe] = {
+        var quick = Recipe(name: "quick", summary: "eighth-width GoogLeNet, 1 epoch, no augmentation: about 2-3 minutes on 2 cores",
+                           model: .quick, epochs: 1)
+        quick.augmentation = .none
+        quick.decaySteps = 40
+        // 112 steps end the rate at 1 % of its start (0.96^112 ≈ 0.010): the 10-epoch run with 80
+        // steps (ending at 3.8 %) was still improving at its last epoch. 15 epochs reached 93.44 %,
+        // 20 epochs 93.67 % (papers/inception/README.md).
+        var fashion = Recipe(name: "fashion", summary: "googlenet_small (quarter-width Table 1 blocks, BatchNorm, aux heads), 20 epochs, crop+flip",
+                             model: .fashionMNIST, epochs: 20)
+        fashion.decaySteps = 112
+        return [quick, fashion]
+    }()
 
-    public static func preset(_ name: String) throws -> Recipe {
-        switch name {
-        case "quick":
-            var r = Recipe(model: .quick, epochs: 1)
-            r.augmentation = .none
-            r.decaySteps = 40
-            return r
-        case "fashion":
-            // 112 steps end the rate at 1 % of its start (0.96^112 ≈ 0.010): the 10-epoch run with
-            // 80 steps (ending at 3.8 %) was still improving at its last epoch. 15 epochs reached
-            // 93.44 %, 20 epochs 93.67 % (papers/inception/README.md).
-            var r = Recipe(model: .fashionMNIST, epochs: 20)
-            r.decaySteps = 112
-            return r
-        default:
-            throw RunError.unknownPreset(paper: InceptionExperiment.id, preset: name, known: presets.map(\.name))
-        }
-    }
+    public static func preset(_ name: String) throws -> Recipe { try named(name, in: all, paper: InceptionExperiment.id) }
 
     /// Learning rate at optimizer step `step` (0-based) of a run of `totalSteps` steps.
     public func learningRate(step: Int, totalSteps: Int) -> Float {
         let interval = Swift.max(1, totalSteps / Swift.max(decaySteps, 1))
         return learningRate * powf(decayFactor, Float(Swift.min(step / interval, decaySteps)))
-    }
-
-    public var json: [String: JSONValue] {
-        [
-            "model": .object(model.json), "epochs": .int(epochs), "batch_size": .int(batchSize),
-            "optimizer": .object(["type": .string("sgd"), "lr": .number(learningRate),
-                                  "momentum": .number(momentum), "weight_decay": .number(weightDecay)]),
-            "lr_schedule": .object(["type": .string("staircase"), "factor": .number(decayFactor),
-                                    "steps_over_run": .int(decaySteps)]),
-            "augmentation": .object(["random_crop_padding": .int(augmentation.randomCropPadding),
-                                     "horizontal_flip": .bool(augmentation.horizontalFlip)]),
-            "normalization": .object(["mean": .double(0.2860), "std": .double(0.3530)]),
-            "loss": .string("cross_entropy(main) + \(model.auxWeight) * (cross_entropy(aux1) + cross_entropy(aux2))"),
-        ]
     }
 }

@@ -11,7 +11,7 @@ public enum ImageResize: Sendable, Equatable {
 }
 
 /// Random training-time augmentation, drawn from the iterator's seeded generator.
-public struct ImageAugmentation: Sendable, Equatable {
+public struct ImageAugmentation: Sendable, Equatable, Codable {
     /// `RandomCrop(size, padding:)`: zero-pad by this much and crop back at a random offset; 0 disables.
     public var randomCropPadding: Int
     /// `RandomHorizontalFlip()`: mirror left-right with probability 1/2.

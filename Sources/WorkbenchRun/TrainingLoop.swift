@@ -183,7 +183,7 @@ public final class TrainingLoop {
             }
             let bar = run.progress("epoch \(e + 1)/\(epochs)", total: epochBatches.underestimatedCount)
             var total = StatsSum(), window = StatsSum()
-            let clock = ContinuousClock.now
+            let clock = ContinuousClock.now, allReduceBefore = parallel.allReduceSeconds
             var stop = false
             for (i, batch) in times.timed(epochBatches).enumerated() {
                 let context = StepContext(epoch: e, index: i, step: step, run: run)
@@ -227,6 +227,10 @@ public final class TrainingLoop {
             var record = total.means.merging(evaluation) { $1 }
             record["ms_per_step"] = trainSeconds * 1000 / Double(max(total.steps, 1))
             if let throughput { record[throughput] = total.weight / max(trainSeconds, 1e-9) }
+            if parallel.worldSize > 1 {
+                record["processes"] = Double(parallel.worldSize)
+                record["allreduce_ms_per_step"] = (parallel.allReduceSeconds - allReduceBefore) * 1000 / Double(max(total.steps, 1))
+            }
             try run.log(epoch: e + 1, step: step, record)
             print("epoch \(e + 1): " + epochText(record) + (isBest ? " (best)" : ""))
             try plotSteps(Array(total.sums.keys))

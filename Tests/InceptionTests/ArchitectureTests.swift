@@ -76,7 +76,7 @@ import Inception
     @Test func inceptionBlockShape() {
         var g = Generator(seed: 4)
         let widths = InceptionWidths(3, 4, 6, 2, 3, 2)
-        let block = InceptionBlock(5, widths, batchNorm: true, source: TensorSource(generator: g))
+        let block = InceptionBlock(5, widths, batchNorm: true, generator: &g)
         let y = block(Tensor.normal([2, 5, 9, 7], generator: &g))
         #expect(y.shape == [2, 14, 9, 7])
         #expect(block.stateDict().map(\.0).prefix(3) == ["branch1.conv.weight", "branch1.bn.weight", "branch1.bn.bias"])

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import WorkbenchData
+import WorkbenchRun
 import WorkbenchTesting
 import Inception
 
@@ -48,5 +49,23 @@ import Inception
         #expect(throws: RunError.self) { try InceptionExperiment.predict(runDirectory: run.directory, imagePath: "\(root)/note.png", top: 3) }
         #expect(throws: RunError.self) { try InceptionExperiment.predict(runDirectory: run.directory, imagePath: "\(root)/missing.png", top: 3) }
         #expect(throws: RunError.self) { try InceptionExperiment.evaluate(runDirectory: root, dataDirectory: root) }
+    }
+
+    /// A run stopped mid-way through epoch 2 and resumed ends bit-identical to an uninterrupted one
+    /// (weights, momentum, the dropout stream, metrics); the finished run's resume is refused.
+    @Test func resumeIsBitIdentical() throws {
+        let dir = TemporaryDirectory("inception-resume")
+        try writeSyntheticFashionMNIST(to: dir.file("data"), train: 256, test: 40)
+        // quick: batch 128, 2 steps per epoch; stop after step 3.
+        let differences = try resumeDifferences(InceptionExperiment.self, preset: "quick", epochs: 2,
+                                                dataDirectory: dir.file("data"), stopAfterStep: 3, root: dir.file("runs"))
+        #expect(differences.isEmpty, "\(differences)")
+        let finished = try FileManager.default.contentsOfDirectory(atPath: dir.file("runs/whole")).first!
+        do {
+            _ = try InceptionExperiment.run(try ExperimentRun(resuming: dir.file("runs/whole/") + finished))
+            Issue.record("a finished run was resumed")
+        } catch let error as RunError {
+            #expect(error.description.contains("nothing left to do"), "\(error)")
+        }
     }
 }

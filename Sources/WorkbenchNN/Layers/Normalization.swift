@@ -40,6 +40,16 @@ public class BatchNorm: Module, Layer {
         return F.batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                            training: training, momentum: momentum, eps: eps)
     }
+
+    /// relu(forward(x)) as one fused node: the same values with one pass less over the activations
+    /// (conv-BN-ReLU units). Same shape out.
+    public func forwardReLU(_ x: Tensor) -> Tensor {
+        precondition(ranks.contains(x.rank) && x.shape[1] == numFeatures,
+                     "BatchNorm(\(numFeatures)) got input \(x.shape)")
+        if training { numBatchesTracked.data[0] += 1 }
+        return F.batchNormReLU(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                               training: training, momentum: momentum, eps: eps)
+    }
 }
 
 /// nn.BatchNorm1d: input [N, C] or [N, C, L].
