@@ -1,5 +1,6 @@
 // Module behaviour: train/eval reaching every child, module forward equal to the functional op,
-// Dropout's seeded randomness and eval identity, BatchNorm's num_batches_tracked.
+// Dropout's seeded randomness and eval identity, BatchNorm's num_batches_tracked and fused ReLU,
+// layers built from given tensors.
 import Testing
 import WorkbenchNN
 import WorkbenchTesting
@@ -21,6 +22,33 @@ private func allModules(_ m: Module) -> [Module] {
 }
 
 @Suite struct ModuleBehaviourTests {
+    /// A layer built from given tensors computes with those very tensors (a paper's own init; the
+    /// gradients land on them) and has the usual state-dict names.
+    @Test func layersHoldGivenTensors() {
+        var g = Generator(seed: 3)
+        let w = Tensor.normal([4, 3, 2, 2], generator: &g), b = Tensor.normal([4], generator: &g)
+        let conv = Conv2d(weight: w, bias: b, stride: (2, 2))
+        let reference = Conv2d(3, 4, kernelSize: 2, stride: 2, generator: &g)
+        try! reference.loadStateDict(["weight": w.clone(), "bias": b.clone()])
+        let x = Tensor.normal([2, 3, 6, 6], generator: &g)
+        #expect(conv(x).data == reference(x).data && conv.stateDict().map(\.0) == ["weight", "bias"])
+        conv(x).sum().backward()
+        #expect(w.grad != nil && b.grad != nil)
+        let up = ConvTranspose2d(weight: Tensor.normal([4, 3, 4, 4], generator: &g), bias: nil, stride: (2, 2), padding: (1, 1))
+        #expect(up(Tensor.normal([1, 4, 5, 5], generator: &g)).shape == [1, 3, 10, 10] && up.stateDict().map(\.0) == ["weight"])
+        let fc = Linear(weight: Tensor.normal([2, 3], generator: &g), bias: nil), table = Embedding(weight: Tensor.normal([5, 2], generator: &g))
+        #expect(fc.weight.requiresGrad && table.weight.requiresGrad && table(IndexTensor([4, 0])).shape == [2, 2])
+    }
+
+    /// BatchNorm's fused ReLU gives relu(forward(x)) and counts the batch once.
+    @Test func batchNormForwardReLUIsReLUOfForward() {
+        var g = Generator(seed: 4)
+        let x = Tensor.normal([3, 4, 5, 5], generator: &g)
+        let fused = BatchNorm2d(4), plain = BatchNorm2d(4)
+        #expect(fused.forwardReLU(x).data == F.relu(plain(x)).data)
+        #expect(fused.runningMean.data == plain.runningMean.data && fused.numBatchesTracked.data == [1])
+    }
+
     @Test func trainAndEvalReachEveryChild() {
         var g = Generator(seed: 2)
         let model = Sequential(Linear(6, 6, generator: &g), Block(generator: &g), Sequential(Sequential(Tanh())))

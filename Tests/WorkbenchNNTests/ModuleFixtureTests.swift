@@ -1,6 +1,7 @@
 // Models built from WorkbenchNN modules against PyTorch (Tests/Fixtures/modules, written by
-// make_module_fixtures.py): parameters and buffers loaded with loadStateDict under PyTorch's
-// names, then outputs, loss, every gradient, buffers, and 5 Adam steps on the same batch.
+// make_module_fixtures.py), through the same path as the papers' fixtures: the verifier binds the
+// modules with `call.module` (loadStateDict under PyTorch's names) and checks outputs, loss, every
+// gradient, buffers, and 5 Adam steps on the same batch.
 import Testing
 import WorkbenchNN
 import WorkbenchTesting
@@ -23,71 +24,8 @@ final class LSTMLinear: Module, Layer {
     func forward(_ x: Tensor) -> Tensor { fc(lstm.forward(x).output) }
 }
 
-/// Compares everything a model fixture expects; returns one line per mismatch.
-func checkModelFixture(_ path: String, model: some Layer, loss: (Tensor, Fixture) throws -> Tensor) throws -> [String] {
-    let f = try Fixture(path: path)
-    let (atol, rtol, gradRtol) = (f.atol, f.rtol, f.gradRtol)
-    var problems: [String] = []
-    func expect(_ key: String, _ actual: Tensor, rtol: Float) throws {
-        if let m = mismatch(key, actual, try f.floatValues(key), atol: atol, rtol: rtol) { problems.append(m) }
-    }
-    var state: [String: Tensor] = [:]
-    for name in f.names(withPrefix: "param.") { state[name] = try f.tensor("param." + name) }
-    for name in f.names(withPrefix: "buffer.") { state[name] = try f.floatValues("buffer." + name) }
-    try model.loadStateDict(state)
-    let x = try f.tensor("input.x").requiringGrad()
-    let optimizer = Adam(model.parameters(), lr: 0.01)
-    #expect(f.optimizer?.values["type"] == .string("adam") && f.optimizer?.values["steps"] == .int(5))
-    for step in 1...5 {
-        optimizer.zeroGrad()
-        x.grad = nil
-        let y = model(x)
-        let l = try loss(y, f)
-        if step == 1 {
-            try expect("expect.output.y", y, rtol: rtol)
-            try expect("expect.loss", l, rtol: rtol)
-            for (name, b) in model.namedBuffers() { try expect("expect.buffer." + name, b, rtol: rtol) }
-        }
-        try expect("expect.step\(step).loss", l, rtol: rtol)
-        l.backward()
-        if step == 1 {
-            for (name, p) in model.namedParameters() {
-                try expect("expect.grad.param." + name, p.grad ?? Tensor.zeros(p.shape), rtol: gradRtol)
-            }
-            try expect("expect.grad.input.x", x.grad!, rtol: gradRtol)
-        }
-        optimizer.step()
-    }
-    for (name, p) in model.namedParameters() { try expect("expect.final.param." + name, p, rtol: rtol) }
-    for (name, b) in model.namedBuffers() { try expect("expect.final.buffer." + name, b, rtol: rtol) }
-    // Every tensor of the file was looked at: the model's state dict names are PyTorch's.
-    let stateKeys = Set(model.stateDict().map(\.0))
-    let fileKeys = Set(f.names(withPrefix: "param.") + f.names(withPrefix: "buffer."))
-    if stateKeys != fileKeys { problems.append("state dict \(stateKeys.sorted()) vs fixture \(fileKeys.sorted())") }
-    return problems
-}
-
 @Suite struct ModuleFixtureTests {
     static let directory = "Tests/Fixtures/modules"
-
-    @Test func sequentialCNNWithAdam() throws {
-        var g = Generator(seed: 1)
-        let model = sequentialCNN(generator: &g)
-        let problems = try checkModelFixture(repositoryRoot + "/\(Self.directory)/sequential_cnn_adam.safetensors", model: model) { y, f in
-            F.crossEntropy(y, target: try f.indexTensor("input.target"))
-        }
-        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
-        #expect(model.namedBuffers().first { $0.0 == "1.num_batches_tracked" }!.1.data != [0])
-    }
-
-    @Test func lstmLinearWithAdam() throws {
-        var g = Generator(seed: 1)
-        let model = LSTMLinear(generator: &g)
-        let problems = try checkModelFixture(repositoryRoot + "/\(Self.directory)/lstm_linear_adam.safetensors", model: model) { y, f in
-            F.mseLoss(y, target: try f.tensor("input.target"))
-        }
-        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
-    }
 
     /// Registers the two test models the way a paper registers its model ids.
     static func registerModels() {
