@@ -41,7 +41,10 @@ let package = Package(
         .target(name: "WorkbenchCore", dependencies: ["CBLAS"]),
         .target(name: "WorkbenchNN", dependencies: ["WorkbenchCore"]),
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
-        .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"]),
+        .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"],
+                plugins: ["BuildInfo"]),
+        // Writes the source commit into WorkbenchRun before each build (`workbench --version`, config.json).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchData", "WorkbenchRun"]),
         .target(name: "WorkbenchCLI", dependencies: libraries + papers.map { .target(name: $0) } + [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

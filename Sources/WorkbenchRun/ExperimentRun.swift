@@ -174,7 +174,7 @@ public final class ExperimentRun {
         }
         var run: [String: JSONValue] = [
             "paper": .string(paper), "preset": .string(preset), "seed": .int(Int(seed)),
-            "git_commit": .string(Machine.gitCommit()), "machine": .object(Machine.description),
+            "git_commit": .string(Machine.gitCommit), "machine": .object(Machine.description),
             "started": .string(ISO8601DateFormatter().string(from: Date())),
         ]
         if let epochs { run["epochs_override"] = .int(epochs) }

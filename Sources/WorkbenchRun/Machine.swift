@@ -10,17 +10,12 @@ public enum Machine {
         return url.path
     }()
 
-    /// The commit of the binary's source checkout (`sourceDirectory`, not the current directory),
-    /// with `-dirty` for local changes, or "unknown" when that checkout is gone or not a git one.
-    public static func gitCommit() -> String {
-        let git = ["git", "-C", sourceDirectory]
-        guard let head = run("/usr/bin/env", git + ["rev-parse", "--short=12", "HEAD"]) else { return "unknown" }
-        let dirty = run("/usr/bin/env", git + ["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
-        return head + (dirty ? "-dirty" : "")
-    }
+    /// The commit the binary was built from, recorded at build time (Plugins/BuildInfo), with
+    /// `-dirty` for uncommitted changes, or "unknown" when it was not built from a git checkout.
+    public static let gitCommit = buildCommit
 
     /// `workbench --version`: the source commit and where the binary was built from.
-    public static var version: String { "workbench, commit \(gitCommit()) of \(sourceDirectory)" }
+    public static var version: String { "workbench, commit \(gitCommit) of \(sourceDirectory)" }
 
     /// The machine block of config.json. `cpu`, `blas_core` and `blas_config` say which float
     /// rounding a run had: a rerun is bit-identical only under the same kernel (README, "Same seed, same run").
@@ -53,19 +48,5 @@ public enum Machine {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
         return (kb / 1024 * 10).rounded() / 10
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -40,5 +40,13 @@ struct RunArgumentTests {
         let r = try #require(try runBuiltExecutable("workbench", ["--version"]))
         #expect(r.status == 0 && r.stdout.hasPrefix("workbench, commit "), "\(r.stdout) \(r.stderr)")
         #expect(r.stdout.contains(repositoryRoot) && !r.stdout.contains("unknown"), "\(r.stdout)")
+        // The commit recorded at build time is one of this repository's.
+        let commit = r.stdout.dropFirst("workbench, commit ".count).prefix(12)
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        git.arguments = ["git", "-C", repositoryRoot, "cat-file", "-e", String(commit) + "^{commit}"]
+        try git.run()
+        git.waitUntilExit()
+        #expect(commit.count == 12 && git.terminationStatus == 0, "\(commit) is not a commit of \(repositoryRoot)")
     }
 }

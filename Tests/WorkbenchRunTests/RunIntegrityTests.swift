@@ -45,7 +45,7 @@ import WorkbenchTesting
             path = run.directory
         }
         let stale = ["\(path)/checkpoints/.last.safetensors.tmp-123-456", "\(path)/metrics.jsonl.tmp-123-789"]
-        for file in stale { FileManager.default.createFile(atPath: file, contents: Data([1, 2, 3])) }
+        for file in stale { _ = FileManager.default.createFile(atPath: file, contents: Data([1, 2, 3])) }
         _ = try ExperimentRun(resuming: path)
         for file in stale { #expect(!FileManager.default.fileExists(atPath: file), "\(file)") }
     }
