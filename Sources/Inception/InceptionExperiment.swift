@@ -16,6 +16,13 @@ public enum InceptionExperiment: PaperExperiment {
 
     public static func registerFixtures() { InceptionFixtures.register() }
 
+    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
+        var recipe = try Recipe.preset(preset)
+        if let model { recipe.model = try GoogLeNetConfig(model) }
+        var g = Generator(seed: 0)
+        return ImportedModules(hyperparameters: recipe.hyperparameters, modules: ["model": GoogLeNet(recipe.model, generator: &g)])
+    }
+
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
         let recipe = try Recipe.preset(run.preset)
         let epochs = run.epochs ?? recipe.epochs

@@ -14,6 +14,13 @@ public enum LeNetExperiment: PaperExperiment {
 
     public static func registerFixtures() { LeNetFixtures.register() }
 
+    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
+        var recipe = try LeNetRecipe.preset(preset)
+        if let model { recipe.model = try LeNetConfig(model) }
+        var g = Generator(seed: 0)
+        return ImportedModules(hyperparameters: recipe.hyperparameters, modules: ["model": LeNetModel(recipe.model, generator: &g)])
+    }
+
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
         let recipe = try LeNetRecipe.preset(run.preset)
         let epochs = run.epochs ?? recipe.epochs

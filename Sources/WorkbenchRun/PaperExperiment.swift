@@ -19,10 +19,17 @@ public protocol PaperExperiment {
     /// Whether `run` trains data-parallel over `run.parallel` (shards batches, averages gradients);
     /// workbench-mpi refuses the others rather than train N independent copies.
     static var supportsDataParallel: Bool { get }
+    /// For `workbench import`: the modules of `preset`'s checkpoints, freshly built for its model
+    /// config, or for `model` (config.json's `hyperparameters.model` names) when given.
+    static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules
 }
 
 extension PaperExperiment {
     public static var supportsDataParallel: Bool { false }
+
+    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
+        throw RunError.invalid("\(id) cannot import a state dict: it does not say which modules its checkpoints hold")
+    }
 }
 
 /// Errors that end a run with a message instead of a crash.
