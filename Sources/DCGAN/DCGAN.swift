@@ -49,7 +49,7 @@ public enum DCGAN: PaperExperiment {
         let fid = FIDReference(classifier, train: trainAll, test: test, samples: preset.fidSamples, nz: preset.model.nz,
                                seed: run.seed, times: run.times)
 
-        var noiseStream = derivedGenerator(run.seed, 4)
+        var noiseStream = derivedGenerator(run.seed, 4)   // the latents of each step; reset per epoch
         try loop.fit(batches: { epoch in
             noiseStream = derivedGenerator(run.seed, 4, epoch: epoch)
             return ImageBatches(train, batchSize: preset.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
