@@ -1,5 +1,6 @@
-// The DCGAN paper module's entry point for the harness: presets, the training run with per-epoch
-// samples and FID, and the final evaluation (Radford, Metz, Chintala 2015, arXiv:1511.06434).
+// `workbench run dcgan` (Radford, Metz, Chintala 2015, arXiv:1511.06434), as pytorch/examples'
+// dcgan/main.py: G and D with Adam, D then G on every batch, a sample grid and FID after every
+// epoch; then the final evaluation (FID vs the real-data floor, Section 5.1 probe, interpolation).
 import Foundation
 import WorkbenchData
 import WorkbenchNN
@@ -8,10 +9,7 @@ import WorkbenchRun
 public enum DCGAN: PaperExperiment {
     public static let id = "dcgan"
     public static let title = "DCGAN — Radford, Metz, Chintala 2015, arXiv:1511.06434"
-    public static let presets: [(name: String, summary: String)] = [
-        ("quick", "2-3 min: half-width dcgan32 (ngf=ndf=32), batch 64, 300 steps on Fashion-MNIST, small FID and probe"),
-        ("fashion", "dcgan32 on Fashion-MNIST 32x32, batch 128, Adam 2e-4/0.5, FID per epoch, Section 5.1 probe"),
-    ]
+    public static var presets: [(name: String, summary: String)] { DCGANPreset.all.map { ($0.name, $0.summary) } }
     public static let defaultPreset = "fashion"
     public static let datasets = ["fashion-mnist"]
 
@@ -19,112 +17,58 @@ public enum DCGAN: PaperExperiment {
     public static func registerFixtures() { DCGANFixtures.register() }
 
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
-        guard let preset = DCGANPreset.named(run.preset) else {
-            throw RunError.unknownPreset(paper: id, preset: run.preset, known: presets.map(\.name))
-        }
-        return try DCGANTraining(run: run, preset: preset).execute()
+        let preset = try DCGANPreset.preset(run.preset)
+        let epochs = run.epochs ?? preset.epochs
+        var hyper = preset.hyperparameters
+        hyper["epochs"] = .int(epochs)
+        try run.writeConfig(hyper)
+
+        let trainAll = try FashionMNIST.load(split: .train, dataDirectory: run.dataDirectory)
+        let test = try FashionMNIST.load(split: .test, dataDirectory: run.dataDirectory)
+        let train = preset.trainLimit.map { trainAll.prefix($0) } ?? trainAll
+
+        // Each stream of randomness is derived from (seed, purpose), so a resumed run draws what an uninterrupted one would.
+        var initStream = derivedGenerator(run.seed, 1), classifierStream = derivedGenerator(run.seed, 2)
+        let netG = DCGANGenerator(preset.model, generator: &initStream)
+        let netD = DCGANDiscriminator(preset.model, generator: &initStream)
+        let classifier = FashionClassifier(generator: &classifierStream)
+        let (optG, optD) = dcganOptimizers(generator: netG, discriminator: netD, lr: preset.learningRate,
+                                           betas: (preset.betas[0], preset.betas[1]))
+        var fixedStream = derivedGenerator(run.seed, 3)
+        let fixedNoise = Tensor.normal([64, preset.model.nz, 1, 1], generator: &fixedStream)
+
+        let loop = TrainingLoop(run, epochs: epochs, modules: ["G": netG, "D": netD, "fid_classifier": classifier],
+                                optimizers: ["G": optG, "D": optD], metric: "fid", higherIsBetter: false)
+        loop.logEvery = preset.logEvery
+        loop.progressLabels = [("loss_d", "D"), ("loss_g", "G"), ("d_x", "D(x)"), ("d_g_z1", "D(G(z))")]
+        loop.plots = [PlotSpec("losses", title: "DCGAN losses", series: ["loss_d", "loss_g"], yLabel: "BCE"),
+                      PlotSpec("d_outputs", title: "Discriminator outputs", series: ["d_x", "d_g_z1", "d_g_z2"], yLabel: "mean sigmoid"),
+                      PlotSpec("fid", title: "FID (Fashion-MNIST classifier features)", series: ["fid", "fid_floor"], yLabel: "FID")]
+        // The FID classifier is trained once, before the GAN; a resumed run has it in its checkpoint.
+        if try loop.restore() == nil { fitClassifier(classifier, trainAll, preset, run) }
+        let fid = FIDReference(classifier, train: trainAll, test: test, samples: preset.fidSamples, nz: preset.model.nz,
+                               seed: run.seed, times: run.times)
+
+        var noiseStream = derivedGenerator(run.seed, 4)   // the latents of each step; reset per epoch
+        try loop.fit(batches: { epoch in
+            noiseStream = derivedGenerator(run.seed, 4, epoch: epoch)
+            return ImageBatches(train, batchSize: preset.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
+                                resize: .pad(2), normalization: .minusOneToOne)
+        }, step: { batch, _ in
+            let z = run.times.measure("data") { Tensor.normal([batch.x.shape[0], preset.model.nz, 1, 1], generator: &noiseStream) }
+            return StepStats(ganStep(real: batch.x, noise: z, netG: netG.forward, netD: netD.forward,
+                                     optimizerG: optG, optimizerD: optD, times: run.times).values)
+        }, evaluate: { epoch in
+            try writeGrid(netG, fixedNoise, to: run.samplesDirectory + String(format: "/epoch_%03d.png", epoch + 1))
+            return ["fid": fid.score(netG), "fid_floor": fid.floor]
+        })
+        guard !loop.stopped && !run.stopRequested else { return loop.summary }
+
+        // Final evaluation of the last generator and discriminator.
+        try writeGrid(netG, fixedNoise, to: run.samplesDirectory + "/final.png")
+        try interpolationGrid(netG, seed: run.seed).writePNG(to: run.samplesDirectory + "/interpolation.png")
+        let probe = run.times.measure("probe") { featureProbe(netD, preset, train: trainAll, test: test, seed: run.seed) }
+        return loop.summary.merging(probe) { $1 }
+            .merging(["fid_floor": fid.floor, "fid_classifier_accuracy": fid.classifierAccuracy]) { $1 }
     }
-
-    /// Writes a grid of `count` samples (8 per row) from the generator in a run's checkpoint
-    /// (`checkpoints/last.safetensors`, or a checkpoint file) to `png`, noise drawn from `seed`.
-    public static func sample(checkpoint: String, count: Int, seed: UInt64, to png: String) throws {
-        precondition(count > 0, "sample: count must be positive, got \(count)")
-        var path = checkpoint
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            path = (path as NSString).appendingPathComponent("checkpoints/last.safetensors")
-        }
-        let netG = try loadGenerator(path)
-        var g = Generator(seed: seed)
-        let z = Tensor.normal([count, netG.config.nz, 1, 1], generator: &g)
-        try ImageGrid.make(sampleImages(netG, z), nrow: 8, padding: 2, range: -1...1).writePNG(to: png)
-    }
-
-    /// The generator stored under `G.` in a checkpoint, its config read off the weight shapes.
-    public static func loadGenerator(_ path: String) throws -> DCGANGenerator {
-        let file = try SafeTensorsFile(contentsOf: path)
-        let convs = file.names.filter { $0.hasPrefix("G.main.") && $0.hasSuffix(".weight") }
-            .compactMap { name -> (Int, [Int])? in
-                guard let i = Int(name.split(separator: ".")[2]), let t = file[name], t.shape.count == 4 else { return nil }
-                return (i, t.shape)
-            }.sorted { $0.0 < $1.0 }
-        guard convs.count == 4 || convs.count == 5 else {
-            throw RunError.invalid("\(path) holds no DCGAN generator (G.main.*.weight)")
-        }
-        let first = convs[0].1, last = convs[convs.count - 1].1
-        // ndf only matters for D; read it from D's first conv when the checkpoint has one.
-        let ndf = file["D.main.0.weight"]?.shape.first ?? last[0]
-        let cfg = DCGANConfig(imageSize: convs.count == 4 ? 32 : 64, nz: first[0], ngf: last[0], ndf: ndf, nc: last[1])
-        var g = Generator(seed: 0)
-        let netG = DCGANGenerator(cfg, generator: &g)
-        _ = try Checkpoint.load(from: path, modules: ["G": netG])
-        return netG
-    }
-}
-
-/// Sizes of one preset.
-struct DCGANPreset {
-    var model: DCGANConfig
-    var batchSize: Int
-    var epochs: Int
-    /// Training images used (nil: all 60,000).
-    var trainLimit: Int?
-    var classifierEpochs: Int
-    var classifierTrainLimit: Int?
-    /// Generated and real images per FID estimate.
-    var fidSamples: Int
-    /// Labelled train / test images of the Section 5.1 probe.
-    var probeTrain: Int
-    var probeTest: Int
-    var probeEpochs: Int
-    var logEvery: Int
-
-    static func named(_ name: String) -> DCGANPreset? {
-        switch name {
-        case "quick":
-            return DCGANPreset(model: DCGANConfig(imageSize: 32, nz: 100, ngf: 32, ndf: 32, nc: 1), batchSize: 64, epochs: 1,
-                               trainLimit: 19_200, classifierEpochs: 1, classifierTrainLimit: 10_000, fidSamples: 2000,
-                               probeTrain: 2000, probeTest: 2000, probeEpochs: 10, logEvery: 25)
-        case "fashion":
-            return DCGANPreset(model: .fashionMNIST32, batchSize: 128, epochs: 5, trainLimit: nil, classifierEpochs: 1,
-                               classifierTrainLimit: 20_000, fidSamples: 10_000, probeTrain: 10_000, probeTest: 10_000,
-                               probeEpochs: 10, logEvery: 50)
-        default: return nil
-        }
-    }
-
-    var json: [String: JSONValue] {
-        var o: [String: JSONValue] = [
-            "model": .object(model.json.mapValues { .int($0) }), "batch_size": .int(batchSize), "epochs": .int(epochs),
-            "optimizer": .object(["type": .string("adam"), "lr": .double(2e-4), "betas": .array([.double(0.5), .double(0.999)])]),
-            "loss": .string("bce_with_logits (non-saturating G loss)"), "latent": .string("N(0, 1)"),
-            "images": .string("Fashion-MNIST 28x28 zero-padded to 32x32, scaled to [-1, 1]"),
-            "fid": .object(["feature_extractor": .string("FashionClassifier features (128-d)"),
-                            "classifier_epochs": .int(classifierEpochs), "samples": .int(fidSamples)]),
-            "probe": .object(["train": .int(probeTrain), "test": .int(probeTest), "epochs": .int(probeEpochs),
-                              "weight_decay": .double(1e-4)]),
-        ]
-        if let trainLimit { o["train_images"] = .int(trainLimit) }
-        if let classifierTrainLimit { o["classifier_train_images"] = .int(classifierTrainLimit) }
-        return o
-    }
-}
-
-/// Samples from G in train-mode BatchNorm (batch statistics, as pytorch/examples samples), in
-/// chunks of 500, leaving G's running statistics untouched. [N, nz, 1, 1] -> [N, nc, S, S]
-public func sampleImages(_ netG: DCGANGenerator, _ z: Tensor) -> Tensor {
-    let saved = netG.namedBuffers().map { ($0.1, $0.1.data) }
-    let wasTraining = netG.training
-    netG.train()
-    defer {
-        for (t, data) in saved { t.data = data }
-        netG.train(wasTraining)
-    }
-    return inBatches(z, batchSize: 500) { netG($0) }
-}
-
-/// A stream of the run's randomness derived from (seed, purpose, epoch), so that a resumed run
-/// draws exactly what an uninterrupted one would.
-func derivedGenerator(_ seed: UInt64, _ purpose: UInt64, epoch: Int = 0) -> Generator {
-    Generator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ purpose &* 1_000_003 &+ UInt64(epoch))
 }

@@ -1,9 +1,11 @@
-// DCGAN's configuration (image size and widths, pytorch/examples' argument names) and the layer
-// lists of its generator and discriminator, shared by the modules and the fixture handlers.
+// DCGAN's configuration (image size and widths, pytorch/examples' argument names) and the training
+// recipe of each preset (`workbench run dcgan --preset NAME`).
+import WorkbenchRun
 
 /// Sizes of a DCGAN pair. Names follow pytorch/examples `dcgan/main.py`: `nz` latent size, `ngf`/`ndf`
-/// the narrowest generator/discriminator width, `nc` image channels.
-public struct DCGANConfig: Sendable, Equatable {
+/// the narrowest generator/discriminator width, `nc` image channels. The snake_case names of `json`
+/// are used in run configs and in fixture configs (papers/dcgan/reference/model.py reads the same).
+public struct DCGANConfig: ModelConfig, Equatable {
     /// 32 (three up/down-sampling stages) or 64 (four).
     public var imageSize: Int
     public var nz: Int
@@ -35,40 +37,62 @@ public struct DCGANConfig: Sendable, Equatable {
     /// Discriminator widths, narrowest first: e.g. [64, 128, 256] for dcgan32.
     var discriminatorWidths: [Int] { (0..<stages).map { ndf << $0 } }
 
-    /// `main` of the generator: z [N, nz, 1, 1] → ConvT 4x4 (project to 4x4) → stride-2 ConvT stages
-    /// with BatchNorm + ReLU → ConvT to `nc` channels + Tanh (no BatchNorm on the output layer).
-    public var generatorLayers: [DCGANLayer] {
-        let w = generatorWidths
-        var layers: [DCGANLayer] = [.convTranspose(in: nz, out: w[0], kernel: 4, stride: 1, padding: 0), .batchNorm(w[0]), .relu]
-        for i in 1..<w.count {
-            layers += [.convTranspose(in: w[i - 1], out: w[i], kernel: 4, stride: 2, padding: 1), .batchNorm(w[i]), .relu]
-        }
-        return layers + [.convTranspose(in: w.last!, out: nc, kernel: 4, stride: 2, padding: 1), .tanh]
+    public var json: [String: JSONValue] {
+        ["image_size": .int(imageSize), "nz": .int(nz), "ngf": .int(ngf), "ndf": .int(ndf), "nc": .int(nc)]
     }
 
-    /// `main` of the discriminator: stride-2 convs with LeakyReLU 0.2, BatchNorm on all but the input
-    /// layer, then a 4x4 valid conv to one logit (no sigmoid: the loss is BCE-with-logits).
-    public var discriminatorLayers: [DCGANLayer] {
-        let w = discriminatorWidths
-        var layers: [DCGANLayer] = [.conv(in: nc, out: w[0], kernel: 4, stride: 2, padding: 1), .leakyRelu(0.2)]
-        for i in 1..<w.count {
-            layers += [.conv(in: w[i - 1], out: w[i], kernel: 4, stride: 2, padding: 1), .batchNorm(w[i]), .leakyRelu(0.2)]
-        }
-        return layers + [.conv(in: w.last!, out: 1, kernel: 4, stride: 1, padding: 0)]
-    }
-
-    /// The config as the reference script's JSON names (fixture `config`, run config).
-    public var json: [String: Int] {
-        ["image_size": imageSize, "nz": nz, "ngf": ngf, "ndf": ndf, "nc": nc]
+    /// Reads a config; omitted fields keep dcgan32's values, unknown fields are an error.
+    public init(_ c: FixtureConfig) throws(FixtureError) {
+        try c.expectOnly(Set(DCGANConfig().json.keys))
+        let size = try c.int("image_size", default: 32)
+        let nz = try c.int("nz", default: 100), ngf = try c.int("ngf", default: 64)
+        let ndf = try c.int("ndf", default: 64), nc = try c.int("nc", default: 1)
+        try require(size == 32 || size == 64, "config.image_size must be 32 or 64, got \(size)")
+        try require(nz > 0 && ngf > 0 && ndf > 0 && nc > 0, "config sizes must be positive")
+        self.init(imageSize: size, nz: nz, ngf: ngf, ndf: ndf, nc: nc)
     }
 }
 
-/// One entry of an `nn.Sequential` named `main`; every convolution is bias-free.
-public enum DCGANLayer: Sendable, Equatable {
-    case convTranspose(in: Int, out: Int, kernel: Int, stride: Int, padding: Int)
-    case conv(in: Int, out: Int, kernel: Int, stride: Int, padding: Int)
-    case batchNorm(Int)
-    case relu
-    case leakyRelu(Float)
-    case tanh
+/// How a preset trains and evaluates: Adam on Fashion-MNIST padded to 32x32 in [-1, 1], FID on the
+/// features of a Fashion-MNIST classifier trained at the start, the Section 5.1 probe at the end.
+/// Its encoding is config.json's hyperparameters.
+public struct DCGANPreset: Preset {
+    public var name: String
+    public var summary: String
+    public var model = DCGANConfig.fashionMNIST32
+    public var epochs = 5
+    public var batchSize = 128
+    public var learningRate: Float = 2e-4
+    public var betas: [Float] = [0.5, 0.999]
+    /// Training images used (nil: all 60,000).
+    public var trainLimit: Int?
+    /// The FID classifier's epochs and training images (nil: all).
+    public var classifierEpochs = 1
+    public var classifierTrainLimit: Int?
+    /// Generated and real images per FID estimate.
+    public var fidSamples = 10_000
+    /// Labelled train / test images and epochs of the Section 5.1 probe.
+    public var probeTrain = 10_000
+    public var probeTest = 10_000
+    public var probeEpochs = 10
+    /// Steps per windowed record in metrics.jsonl.
+    public var logEvery = 50
+
+    public static let all: [DCGANPreset] = {
+        var quick = DCGANPreset(name: "quick", summary: "2-3 min: half-width dcgan32 (ngf=ndf=32), batch 64, 300 steps on Fashion-MNIST, small FID and probe")
+        quick.model = DCGANConfig(imageSize: 32, nz: 100, ngf: 32, ndf: 32, nc: 1)
+        quick.epochs = 1
+        quick.batchSize = 64
+        quick.trainLimit = 19_200
+        quick.classifierTrainLimit = 10_000
+        quick.fidSamples = 2000
+        quick.probeTrain = 2000
+        quick.probeTest = 2000
+        quick.logEvery = 25
+        var fashion = DCGANPreset(name: "fashion", summary: "dcgan32 on Fashion-MNIST 32x32, batch 128, Adam 2e-4/0.5, FID per epoch, Section 5.1 probe")
+        fashion.classifierTrainLimit = 20_000
+        return [quick, fashion]
+    }()
+
+    public static func preset(_ name: String) throws -> DCGANPreset { try named(name, in: all, paper: DCGAN.id) }
 }

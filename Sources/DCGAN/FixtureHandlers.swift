@@ -1,104 +1,95 @@
 // The fixture ids of this paper for `workbench verify`: dcgan.generator, dcgan.discriminator and
-// dcgan.gan_steps (three alternating D/G iterations). Config fields: image_size, nz, ngf, ndf, nc.
+// dcgan.gan_steps (three alternating D/G iterations), on the modules the training uses, bound to
+// the fixture's tensors by `FixtureCall.module`. Config: `DCGANConfig`'s names (gan_steps adds
+// `lr` and `betas`).
 import WorkbenchNN
 import WorkbenchRun
 
 enum DCGANFixtures {
     static func register() {
         FixtureRegistry.register(model: "dcgan.generator") { c in
-            let cfg = try config(c, extra: [])
-            return ["y": try dcganForward(cfg.generatorLayers, try c.input("z"), training: c.training,
-                                          params: params(c), buffers: buffers(c))]
+            let config = try DCGANConfig(c.config)
+            let netG = try c.module { generator(config) }
+            let z = try c.input("z")
+            try require(z.rank == 4 && Array(z.shape[1...]) == [config.nz, 1, 1], "input.z \(z.shape) must be [N, \(config.nz), 1, 1]")
+            return ["y": netG(z)]
         }
         FixtureRegistry.register(model: "dcgan.discriminator") { c in
-            let cfg = try config(c, extra: [])
+            let config = try DCGANConfig(c.config)
+            let netD = try c.module { discriminator(config) }
             let x = try c.input("x")
-            let y = try dcganForward(cfg.discriminatorLayers, x, training: c.training, params: params(c), buffers: buffers(c))
-            return ["y": y.reshape([x.shape[0]])]
+            try checkImages(x, "input.x", config, leading: 1)
+            return ["y": netD(x)]
         }
         FixtureRegistry.register(model: "dcgan.gan_steps", ganSteps)
     }
 
-    static func config(_ c: FixtureCall, extra: Set<String>) throws -> DCGANConfig {
-        try c.config.expectOnly(Set(["image_size", "nz", "ngf", "ndf", "nc"]).union(extra))
-        let size = try c.config.int("image_size", default: 32)
-        let nz = try c.config.int("nz", default: 100), ngf = try c.config.int("ngf", default: 64)
-        let ndf = try c.config.int("ndf", default: 64), nc = try c.config.int("nc", default: 1)
-        try require(size == 32 || size == 64, "config.image_size must be 32 or 64, got \(size)")
-        try require(nz > 0 && ngf > 0 && ndf > 0 && nc > 0, "config sizes must be positive")
-        return DCGANConfig(imageSize: size, nz: nz, ngf: ngf, ndf: ndf, nc: nc)
+    /// Modules to load a state into (their init draws are overwritten).
+    static func generator(_ config: DCGANConfig) -> DCGANGenerator {
+        var g = Generator(seed: 0)
+        return DCGANGenerator(config, generator: &g)
     }
 
-    /// Lookups that mark the fixture keys they hand out as used.
-    static func params(_ c: FixtureCall, prefix: String = "") -> NamedTensors {
-        NamedTensors { c.optionalParam(prefix + $0) }
+    static func discriminator(_ config: DCGANConfig) -> DCGANDiscriminator {
+        var g = Generator(seed: 0)
+        return DCGANDiscriminator(config, generator: &g)
     }
-    static func buffers(_ c: FixtureCall, prefix: String = "") -> NamedTensors {
-        NamedTensors { c.optionalBuffer(prefix + $0) }
+
+    /// `x` must be [<leading sizes>, nc, S, S].
+    static func checkImages(_ x: Tensor, _ name: String, _ config: DCGANConfig, leading: Int) throws(FixtureError) {
+        let s = config.imageSize
+        try require(x.rank == leading + 3 && Array(x.shape.suffix(3)) == [config.nc, s, s],
+                    "\(name) has shape \(x.shape), expected \(leading) leading dimensions and then [\(config.nc), \(s), \(s)]")
     }
 
     /// Inputs `real` [steps, N, nc, S, S] and `noise` [steps, N, nz, 1, 1]; parameters and buffers
-    /// `G.main.*`, `D.main.*`; config adds `lr` and `betas`. The steps run on copies; outputs are
-    /// per-step `loss_d`, `loss_g`, `d_x`, `d_g_z1`, `d_g_z2` and `final.<G|D>.<name>` for every
-    /// parameter and buffer. `loss` = step 1's loss_d + loss_g built on the fixture's own leaves, so
-    /// that its gradients are exactly what each optimizer applies at step 1: D's from loss_d (the fake
-    /// is detached), G's from loss_g (through the D that step 1 has already updated).
+    /// `G.main.*`, `D.main.*` bound to a generator and a discriminator; config adds `lr` and
+    /// `betas`. The steps run on copies of the two; outputs are per-step `loss_d`, `loss_g`, `d_x`,
+    /// `d_g_z1`, `d_g_z2` and `final.<G|D>.<name>` for every parameter and buffer. `loss` = step 1's
+    /// loss_d + loss_g built on the bound modules, so that their gradients are exactly what each
+    /// optimizer applies at step 1: D's from loss_d (the fake is detached), G's from loss_g
+    /// (through the D that step 1 has already updated).
     static func ganSteps(_ c: FixtureCall) throws -> [String: Tensor] {
-        let cfg = try config(c, extra: ["lr", "betas"])
+        let config = try DCGANConfig(FixtureConfig(c.config.values.filter { $0.key != "lr" && $0.key != "betas" }))
         let lr = try c.config.float("lr", default: 2e-4)
         let betas = try c.config.floatList("betas") ?? [0.5, 0.999]
         try require(betas.count == 2, "config.betas must hold two numbers")
         let real = try c.input("real"), noise = try c.input("noise")
-        let (s, nc, nz) = (cfg.imageSize, cfg.nc, cfg.nz)
-        try require(real.rank == 5 && Array(real.shape.dropFirst(2)) == [nc, s, s] && real.shape[1] > 1,
-                    "input.real has shape \(real.shape), expected [steps, N>1, \(nc), \(s), \(s)]")
+        try checkImages(real, "input.real", config, leading: 2)
         let (steps, n) = (real.shape[0], real.shape[1])
-        try require(noise.shape == [steps, n, nz, 1, 1], "input.noise has shape \(noise.shape), expected \([steps, n, nz, 1, 1])")
-        let gLayers = cfg.generatorLayers, dLayers = cfg.discriminatorLayers
-        let gNames = dcganStateNames(gLayers), dNames = dcganStateNames(dLayers)
-        // Working copies, so that the fixture's leaves stay at their initial values for `loss`.
-        func copies(_ prefix: String, _ names: [String], param: Bool) throws -> [String: Tensor] {
-            var out: [String: Tensor] = [:]
-            for name in names {
-                let t = param ? try c.param(prefix + name) : try c.buffer(prefix + name)
-                out[name] = Tensor(shape: t.shape, data: t.data, requiresGrad: param)
-            }
+        try require(steps > 0 && n > 1, "input.real needs a step and more than one image per step (BatchNorm), got \(real.shape)")
+        try require(noise.shape == [steps, n, config.nz, 1, 1], "input.noise has shape \(noise.shape), expected \([steps, n, config.nz, 1, 1])")
+        let netG = try c.module(prefix: "G.") { generator(config) }
+        let netD = try c.module(prefix: "D.") { discriminator(config) }
+        // Working copies, so that the bound modules stay at the fixture's values for `loss`.
+        func copy<M: Module>(_ m: M, _ make: (DCGANConfig) -> M) throws -> M {
+            let out = make(config)
+            try out.loadStateDict(Dictionary(uniqueKeysWithValues: m.stateDict()))
+            out.train(c.training)
             return out
         }
-        let gP = try copies("G.", gNames.parameters, param: true), gB = try copies("G.", gNames.buffers, param: false)
-        let dP = try copies("D.", dNames.parameters, param: true), dB = try copies("D.", dNames.buffers, param: false)
-        let optG = Adam(gNames.parameters.map { gP[$0]! }, lr: lr, betas: (betas[0], betas[1]))
-        let optD = Adam(dNames.parameters.map { dP[$0]! }, lr: lr, betas: (betas[0], betas[1]))
-        let netG = { (z: Tensor) in try dcganForward(gLayers, z, training: c.training, params: NamedTensors(gP), buffers: NamedTensors(gB)) }
-        let netD = { (x: Tensor) in
-            try dcganForward(dLayers, x, training: c.training, params: NamedTensors(dP), buffers: NamedTensors(dB)).reshape([x.shape[0]])
-        }
+        let workG = try copy(netG, generator), workD = try copy(netD, discriminator)
+        let (optG, optD) = dcganOptimizers(generator: workG, discriminator: workD, lr: lr, betas: (betas[0], betas[1]))
         var stats: [GANStepStats] = []
-        var dAfterFirst: [String: Tensor] = [:]
+        var dAfterFirst: DCGANDiscriminator?
         for k in 0..<steps {
-            stats.append(try ganStep(real: real.select(0, k).detach(), noise: noise.select(0, k).detach(),
-                                     netG: netG, netD: netD, optimizerG: optG, optimizerD: optD))
-            if k == 0 { dAfterFirst = dP.mapValues { $0.detach() } }
+            stats.append(ganStep(real: real.select(0, k).detach(), noise: noise.select(0, k).detach(),
+                                 netG: workG.forward, netD: workD.forward, optimizerG: optG, optimizerD: optD))
+            if k == 0 { dAfterFirst = try copy(workD, discriminator) }
         }
-        // Step 1 again as one graph on the fixture's leaves (running buffers go to scratch copies).
-        let scratch = { (names: [String]) in NamedTensors(Dictionary(uniqueKeysWithValues: names.map { ($0, c.buffers[$0].map { $0.clone() }) }).compactMapValues { $0 }) }
-        let gScratch = scratch(gNames.buffers.map { "G." + $0 }), dScratch = scratch(dNames.buffers.map { "D." + $0 })
-        let x1 = real.select(0, 0), z1 = noise.select(0, 0)
+        // Step 1 again as one graph on the bound modules.
         let ones = Tensor.ones([n]), zeros = Tensor.zeros([n])
-        let fake = try dcganForward(gLayers, z1, prefix: "G.", training: c.training, params: params(c), buffers: gScratch)
-        let dLeaves = { (x: Tensor) in try dcganForward(dLayers, x, prefix: "D.", training: c.training, params: params(c), buffers: dScratch).reshape([n]) }
-        let lossD = F.binaryCrossEntropyWithLogits(try dLeaves(x1), target: ones)
-            + F.binaryCrossEntropyWithLogits(try dLeaves(fake.detach()), target: zeros)
-        let dUpdated = try dcganForward(dLayers, fake, training: c.training, params: NamedTensors(dAfterFirst),
-                                        buffers: NamedTensors(dB.mapValues { $0.clone() })).reshape([n])
-        let lossG = F.binaryCrossEntropyWithLogits(dUpdated, target: ones)
+        let fake = netG(noise.select(0, 0))
+        let lossD = F.binaryCrossEntropyWithLogits(netD(real.select(0, 0)), target: ones)
+            + F.binaryCrossEntropyWithLogits(netD(fake.detach()), target: zeros)
+        let lossG = F.binaryCrossEntropyWithLogits(dAfterFirst!(fake), target: ones)
         var out: [String: Tensor] = [
             "loss": lossD + lossG,
             "loss_d": Tensor(stats.map(\.lossD)), "loss_g": Tensor(stats.map(\.lossG)),
             "d_x": Tensor(stats.map(\.dReal)), "d_g_z1": Tensor(stats.map(\.dFakeBefore)), "d_g_z2": Tensor(stats.map(\.dFakeAfter)),
         ]
-        for (prefix, dict) in [("G.", gP), ("G.", gB), ("D.", dP), ("D.", dB)] {
-            for (name, t) in dict { out["final." + prefix + name] = t.detach() }
+        for (prefix, m) in [("G.", workG as Module), ("D.", workD)] {
+            for (name, t) in m.stateDict() { out["final." + prefix + name] = t.detach() }
         }
         return out
     }

@@ -12,6 +12,12 @@ public struct GANStepStats: Sendable, Equatable {
     public var dReal: Float
     public var dFakeBefore: Float
     public var dFakeAfter: Float
+
+    /// The statistics under their metrics.jsonl names.
+    public var values: [String: Double] {
+        ["loss_d": Double(lossD), "loss_g": Double(lossG), "d_x": Double(dReal), "d_g_z1": Double(dFakeBefore),
+         "d_g_z2": Double(dFakeAfter)]
+    }
 }
 
 /// Runs one iteration. `netD` returns logits [N] (BCE-with-logits replaces Sigmoid + BCELoss; the

@@ -1,16 +1,28 @@
-// The DCGAN generator and discriminator as modules (an `nn.Sequential` named `main`, so state-dict
-// names are `main.0.weight` ... as in pytorch/examples), their weight init, and a functional forward
-// over named tensors used by the fixture handlers.
+// The DCGAN generator and discriminator as pytorch/examples `dcgan/main.py` builds them: an
+// `nn.Sequential` named `main` (state-dict names `main.0.weight` ...), initialised as its
+// `weights_init` does: conv weights N(0, 0.02), BatchNorm weight N(1, 0.02) and bias 0, drawn from
+// `g` in layer order as the layers are built. Every convolution is 4x4 and bias-free.
 import WorkbenchNN
 
-/// G: z [N, nz, 1, 1] → image [N, nc, S, S] in [-1, 1].
+/// G: z [N, nz, 1, 1] → image [N, nc, S, S] in [-1, 1]: a ConvTranspose to 4x4 (the projection),
+/// stride-2 ConvTranspose stages with BatchNorm + ReLU, a ConvTranspose to `nc` channels + Tanh
+/// (no BatchNorm on the output layer).
 public final class DCGANGenerator: Module, Layer {
     public let config: DCGANConfig
     public let main: Sequential
 
     public init(_ config: DCGANConfig, generator g: inout Generator) {
         self.config = config
-        main = buildSequential(config.generatorLayers, generator: &g)
+        func up(_ i: Int, _ o: Int, stride: Int, padding: Int) -> ConvTranspose2d {
+            ConvTranspose2d(weight: Init.normal([i, o, 4, 4], mean: 0, std: 0.02, generator: &g), bias: nil,
+                            stride: (stride, stride), padding: (padding, padding))
+        }
+        let w = config.generatorWidths
+        var layers: [any Layer] = [up(config.nz, w[0], stride: 1, padding: 0), batchNorm(w[0], &g), ReLU()]
+        for (a, b) in zip(w, w.dropFirst()) {
+            layers += [up(a, b, stride: 2, padding: 1), batchNorm(b, &g), ReLU()]
+        }
+        main = Sequential(layers + [up(w.last!, config.nc, stride: 2, padding: 1), Tanh()])
     }
 
     override public var namedChildren: [(String, Module)] { [("main", main)] }
@@ -23,14 +35,25 @@ public final class DCGANGenerator: Module, Layer {
     }
 }
 
-/// D: image [N, nc, S, S] → one logit per image [N] (no sigmoid; train with BCE-with-logits).
+/// D: image [N, nc, S, S] → one logit per image [N]: stride-2 convs with LeakyReLU 0.2, BatchNorm on
+/// all but the input layer, then a 4x4 valid conv to one logit. No Sigmoid (pytorch/examples ends in
+/// one): the loss is BCE-with-logits, and the D(·) statistics apply the sigmoid.
 public final class DCGANDiscriminator: Module, Layer {
     public let config: DCGANConfig
     public let main: Sequential
 
     public init(_ config: DCGANConfig, generator g: inout Generator) {
         self.config = config
-        main = buildSequential(config.discriminatorLayers, generator: &g)
+        func down(_ i: Int, _ o: Int, stride: Int, padding: Int) -> Conv2d {
+            Conv2d(weight: Init.normal([o, i, 4, 4], mean: 0, std: 0.02, generator: &g), bias: nil,
+                   stride: (stride, stride), padding: (padding, padding))
+        }
+        let w = config.discriminatorWidths
+        var layers: [any Layer] = [down(config.nc, w[0], stride: 2, padding: 1), LeakyReLU(negativeSlope: 0.2)]
+        for (a, b) in zip(w, w.dropFirst()) {
+            layers += [down(a, b, stride: 2, padding: 1), batchNorm(b, &g), LeakyReLU(negativeSlope: 0.2)]
+        }
+        main = Sequential(layers + [down(w.last!, 1, stride: 1, padding: 0)])
     }
 
     override public var namedChildren: [(String, Module)] { [("main", main)] }
@@ -38,8 +61,7 @@ public final class DCGANDiscriminator: Module, Layer {
     /// [N, nc, S, S] -> [N]
     public func forward(_ x: Tensor) -> Tensor {
         checkInput(x)
-        let y = main.forward(x)   // [N, 1, 1, 1]
-        return y.reshape([x.shape[0]])
+        return main.forward(x).reshape([x.shape[0]])   // [N, 1, 1, 1] -> [N]
     }
 
     /// The activations after each LeakyReLU (every conv block but the final logit conv), for the
@@ -48,9 +70,9 @@ public final class DCGANDiscriminator: Module, Layer {
         checkInput(x)
         var out: [Tensor] = []
         var h = x
-        for (layer, spec) in zip(main.layers, config.discriminatorLayers) {
+        for layer in main.layers {
             h = layer.forward(h)
-            if case .leakyRelu = spec { out.append(h) }
+            if layer is LeakyReLU { out.append(h) }
         }
         return out
     }
@@ -61,101 +83,9 @@ public final class DCGANDiscriminator: Module, Layer {
     }
 }
 
-/// The modules of `layers`, initialised as pytorch/examples' `weights_init` does after construction:
-/// conv weights N(0, 0.02), BatchNorm weight N(1, 0.02) and bias 0, drawn in module order.
-func buildSequential(_ layers: [DCGANLayer], generator g: inout Generator) -> Sequential {
-    // The layers' own default (Kaiming) init is overwritten below, so it draws from a scratch stream.
-    var scratch = Generator(seed: 0)
-    var modules: [any Layer] = []
-    for spec in layers {
-        switch spec {
-        case let .convTranspose(i, o, k, s, p):
-            let m = ConvTranspose2d(i, o, kernelSize: k, stride: s, padding: p, bias: false, generator: &scratch)
-            m.weight.data = Init.normal(m.weight.shape, mean: 0, std: 0.02, generator: &g).data
-            modules.append(m)
-        case let .conv(i, o, k, s, p):
-            let m = Conv2d(i, o, kernelSize: k, stride: s, padding: p, bias: false, generator: &scratch)
-            m.weight.data = Init.normal(m.weight.shape, mean: 0, std: 0.02, generator: &g).data
-            modules.append(m)
-        case let .batchNorm(c):
-            let m = BatchNorm2d(c)
-            m.weight!.data = Init.normal([c], mean: 1, std: 0.02, generator: &g).data
-            modules.append(m)
-        case .relu: modules.append(ReLU())
-        case let .leakyRelu(slope): modules.append(LeakyReLU(negativeSlope: slope))
-        case .tanh: modules.append(Tanh())
-        }
-    }
-    return Sequential(modules)
-}
-
-/// Tensors by state-dict name for the functional forward (fixtures hand in their own leaves).
-public struct NamedTensors {
-    let lookup: (String) -> Tensor?
-    public init(_ tensors: [String: Tensor]) { lookup = { tensors[$0] } }
-    /// A lookup that may record what was asked for (fixture calls mark keys used).
-    public init(lookup: @escaping (String) -> Tensor?) { self.lookup = lookup }
-    public subscript(_ name: String) -> Tensor? { lookup(name) }
-}
-
-/// State-dict names of a `main` built from `layers`: parameters and buffers, in PyTorch's order.
-public func dcganStateNames(_ layers: [DCGANLayer]) -> (parameters: [String], buffers: [String]) {
-    var params: [String] = [], buffers: [String] = []
-    for (i, spec) in layers.enumerated() {
-        switch spec {
-        case .conv, .convTranspose: params.append("main.\(i).weight")
-        case .batchNorm:
-            params += ["main.\(i).weight", "main.\(i).bias"]
-            buffers += ["running_mean", "running_var", "num_batches_tracked"].map { "main.\(i).\($0)" }
-        default: break
-        }
-    }
-    return (params, buffers)
-}
-
-/// Errors of the functional forward: a named tensor that is missing or mis-shaped.
-public struct DCGANShapeError: Error, CustomStringConvertible {
-    public let description: String
-}
-
-/// The same computation as the modules, on explicitly named tensors `<prefix>main.<i>.weight`,
-/// `running_mean` ...: the fixture handlers use it so that the gradients land on the fixture's
-/// own leaves. BatchNorm in train mode updates the given running buffers and `num_batches_tracked`.
-public func dcganForward(_ layers: [DCGANLayer], _ x: Tensor, prefix: String = "", training: Bool,
-                         params: NamedTensors, buffers: NamedTensors) throws -> Tensor {
-    func named(_ t: NamedTensors, _ name: String, _ shape: [Int]) throws -> Tensor {
-        guard let v = t[prefix + name] else { throw DCGANShapeError(description: "missing tensor \(prefix + name)") }
-        guard v.shape == shape else { throw DCGANShapeError(description: "\(prefix + name) has shape \(v.shape), expected \(shape)") }
-        return v
-    }
-    var h = x
-    for (i, spec) in layers.enumerated() {
-        let base = "main.\(i)."
-        switch spec {
-        case let .convTranspose(ci, co, k, s, p):
-            guard h.rank == 4 && h.shape[1] == ci else { throw DCGANShapeError(description: "layer \(i): input \(h.shape), want \(ci) channels") }
-            let w = try named(params, base + "weight", [ci, co, k, k])
-            h = F.convTranspose2d(h, weight: w, stride: (s, s), padding: (p, p))
-        case let .conv(ci, co, k, s, p):
-            guard h.rank == 4 && h.shape[1] == ci && h.shape[2] + 2 * p >= k && h.shape[3] + 2 * p >= k else {
-                throw DCGANShapeError(description: "layer \(i): input \(h.shape), want \(ci) channels and at least \(k - 2 * p) pixels")
-            }
-            let w = try named(params, base + "weight", [co, ci, k, k])
-            h = F.conv2d(h, weight: w, stride: (s, s), padding: (p, p))
-        case let .batchNorm(c):
-            let w = try named(params, base + "weight", [c]), b = try named(params, base + "bias", [c])
-            let mean = try named(buffers, base + "running_mean", [c]), variance = try named(buffers, base + "running_var", [c])
-            // Looked up in eval mode too: it is part of the state even when it does not change.
-            let counter = buffers[prefix + base + "num_batches_tracked"]
-            if training {
-                guard h.count / c > 1 else { throw DCGANShapeError(description: "layer \(i): BatchNorm needs more than one value per channel, got \(h.shape)") }
-                counter?.data[0] += 1
-            }
-            h = F.batchNorm(h, runningMean: mean, runningVar: variance, weight: w, bias: b, training: training)
-        case .relu: h = F.relu(h)
-        case let .leakyRelu(slope): h = F.leakyRelu(h, negativeSlope: slope)
-        case .tanh: h = F.tanh(h)
-        }
-    }
-    return h
+/// BatchNorm2d with weights_init's weight N(1, 0.02) (its bias starts at 0).
+private func batchNorm(_ channels: Int, _ g: inout Generator) -> BatchNorm2d {
+    let m = BatchNorm2d(channels)
+    m.weight!.data = Init.normal([channels], mean: 1, std: 0.02, generator: &g).data
+    return m
 }

@@ -5,6 +5,7 @@ import DCGAN
 import DQN
 import Foundation
 import Seq2Seq
+import WorkbenchRun
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Draw a grid of images from a trained DCGAN generator.")
@@ -12,10 +13,11 @@ struct Sample: ParsableCommand {
     @Argument(help: "The paper: dcgan.")
     var paper: String
 
-    @Argument(help: "A dcgan run directory or checkpoint file.")
+    @Argument(help: "The generator: \(RunCheckpoint.rule).")
     var checkpoint: String
 
-    @Option(name: [.customLong("n"), .customLong("count")], parsing: .unconditional, help: "Number of images (8 per row).")
+    @Option(name: [.customLong("n"), .customLong("count")], parsing: .unconditional,
+            help: "Number of images (8 per row); image i is the same whatever the number.")
     var count = 64
 
     @Option(parsing: .unconditional, help: "Seed of the noise vectors.")

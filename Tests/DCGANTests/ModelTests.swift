@@ -119,4 +119,17 @@ import DCGAN
         let png = try Bitmap.readPNG(dir + "/grid.png")
         #expect(png.width == 8 * 34 + 2 && png.height == 2 * 34 + 2)
     }
+
+    /// `workbench sample --n 16` gives the first 16 images of `--n 64` (and of `--n 100`, which
+    /// spans two chunks), bit for bit: image i does not depend on how many are drawn.
+    @Test func sampleImageDoesNotDependOnCount() {
+        var g = Generator(seed: 4)
+        let netG = DCGANGenerator(Self.small, generator: &g)
+        let first16 = DCGAN.samples(netG, count: 16, seed: 3), first64 = DCGAN.samples(netG, count: 64, seed: 3)
+        let first100 = DCGAN.samples(netG, count: 100, seed: 3)
+        #expect(first16.shape == [16, 1, 32, 32] && first100.shape == [100, 1, 32, 32])
+        #expect(first16.data == Array(first64.data.prefix(first16.count)))
+        #expect(first64.data == Array(first100.data.prefix(first64.count)))
+        #expect(first16.data != DCGAN.samples(netG, count: 16, seed: 4).data)
+    }
 }
