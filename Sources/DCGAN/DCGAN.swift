@@ -16,6 +16,16 @@ public enum DCGAN: PaperExperiment {
     /// Registers dcgan.generator, dcgan.discriminator and dcgan.gan_steps with `workbench verify`.
     public static func registerFixtures() { DCGANFixtures.register() }
 
+    /// G is the module a plain state dict fills (a netG.state_dict()); D, when the file has no
+    /// `D.*` tensors, keeps a fresh initialisation (only training and the probe use it).
+    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
+        var p = try DCGANPreset.preset(preset)
+        if let model { p.model = try DCGANConfig(model) }
+        var g = Generator(seed: 0)
+        let netG = DCGANGenerator(p.model, generator: &g), netD = DCGANDiscriminator(p.model, generator: &g)
+        return ImportedModules(hyperparameters: p.hyperparameters, modules: ["G": netG, "D": netD], primary: "G", optional: ["D"])
+    }
+
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
         let preset = try DCGANPreset.preset(run.preset)
         let epochs = run.epochs ?? preset.epochs
