@@ -15,6 +15,14 @@ public enum __Paper__Experiment: PaperExperiment {
 
     public static func registerFixtures() { __Paper__Fixtures.register() }
 
+    /// `workbench import`: the module a PyTorch state dict of this paper's model fills.
+    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
+        var recipe = try __Paper__Recipe.named(preset, in: __Paper__Recipe.all, paper: id)
+        if let model { recipe.model = try __Paper__Config(model) }
+        var g = Generator(seed: 0)
+        return ImportedModules(hyperparameters: recipe.hyperparameters, modules: ["model": __Paper__Model(recipe.model, generator: &g)])
+    }
+
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
         let recipe = try __Paper__Recipe.named(run.preset, in: __Paper__Recipe.all, paper: id)
         let epochs = run.epochs ?? recipe.epochs

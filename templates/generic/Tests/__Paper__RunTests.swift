@@ -2,6 +2,7 @@
 // falls), and a stopped-then-resumed run that ends bit-identical to an uninterrupted one.
 import Foundation
 import Testing
+import WorkbenchNN
 import WorkbenchRun
 import WorkbenchTesting
 import __Paper__
@@ -27,5 +28,18 @@ import __Paper__
         let differences = try resumeDifferences(__Paper__Experiment.self, preset: "quick", epochs: 3,
                                                 stopAfterStep: 100, root: dir.file("runs"))
         #expect(differences.isEmpty, "\(differences)")
+    }
+
+    /// `workbench import` takes the run's own weights back as a new run directory.
+    @Test func importedWeightsMakeARun() throws {
+        let dir = TemporaryDirectory("__paper__-import")
+        var g = Generator(seed: 1)
+        let model = __Paper__Model(try __Paper__Recipe.named("quick", in: __Paper__Recipe.all, paper: __Paper__Experiment.id).model, generator: &g)
+        try Checkpoint.save(modules: ["": model], to: dir.file("state_dict.safetensors"))
+        let run = try RunImport.make(__Paper__Experiment.self, stateDict: dir.file("state_dict.safetensors"), preset: "quick",
+                                     modelConfig: nil, root: dir.file("runs"))
+        let copy = __Paper__Model(try __Paper__Recipe.named("quick", in: __Paper__Recipe.all, paper: __Paper__Experiment.id).model, generator: &g)
+        _ = try Checkpoint.load(from: run.lastCheckpointPath, modules: ["model": copy])
+        #expect(copy.stateDict().map(\.1.data) == model.stateDict().map(\.1.data))
     }
 }
