@@ -221,7 +221,7 @@ public final class TrainingLoop {
             var partial = resumedPartial ?? PartialEpoch()
             resumedPartial = nil
             let clock = ContinuousClock.now, allReduceBefore = parallel.allReduceSeconds
-            var stop = false
+            var stop = false, plottedStep = -1
             for (i, batch) in times.timed(epochBatches).enumerated() {
                 let context = StepContext(epoch: e, index: i, step: step, run: run)
                 let stats = try body(batch, context)
@@ -234,13 +234,16 @@ public final class TrainingLoop {
                     // (A window without values, e.g. before DQN's first update, writes no record.)
                     if !partial.window.sums.isEmpty { try run.log(step: step, partial.window.means) }
                     partial.window = StatsSum()
-                    if step % (5 * logEvery) == 0 { try plotSteps(Array(partial.total.sums.keys)) }
+                    if step % (5 * logEvery) == 0 {
+                        try plotSteps(Array(partial.total.sums.keys))
+                        plottedStep = step
+                    }
                 }
                 bar.update(i + 1, info: progressText(partial.total.means))
                 stop = context.agreedStop.map { $0 || run.stopReached } ?? run.stopRequested
                 if stop { break }
             }
-            bar.finish()
+            bar.finish(info: progressText(partial.total.means))
             partial.seconds += (ContinuousClock.now - clock).inSeconds
             if stop {
                 if checkpointOnStop { try checkpoint(completedEpoch: e - 1, isBest: false, partial: partial) }
@@ -272,7 +275,7 @@ public final class TrainingLoop {
             }
             try run.log(epoch: e + 1, step: step, record)
             print("epoch \(e + 1): " + epochText(record) + (isBest ? " (best)" : ""))
-            try plotSteps(Array(total.sums.keys))
+            if plottedStep != step { try plotSteps(Array(total.sums.keys)) }
             for p in plots { try run.plot(p.name, title: p.title, x: p.x, series: p.series, yLabel: p.yLabel) }
             try checkpoint(completedEpoch: e, isBest: isBest)
             if run.stopRequested { stopped = epoch < epochs; return }
