@@ -95,7 +95,7 @@ public enum DQNExperiment: PaperExperiment {
             if let m = env as? MinAtar { print("\u{1B}[2J\u{1B}[H" + m.render() + "\naction \(m.actionSet[action])  return \(total)") }
             if let c = env as? CartPole { print(c.render() + "  action \(action)  return \(total)") }
         }
-        if let writeError { throw writeError }
+        if let framesOut, let writeError { throw RunError.invalid("--frames-out \(framesOut): \(writeError)") }
         for (i, r) in returns.enumerated() { print("episode \(i + 1): return \(r)") }
         return returns
     }
