@@ -90,7 +90,7 @@ public struct DQNPreset: Preset {
     public static let all: [DQNPreset] = [
         cartPole(name: "cartpole", summary: "CartPole-v1 until solved (mean ≥ 475 over 100 evaluation episodes), at most 300k frames",
                  totalFrames: 300_000, evalEpisodes: 100, solvedAt: 475),
-        cartPole(name: "quick", summary: "CartPole-v1 for 30k frames (about 1-3 minutes): shows learning",
+        cartPole(name: "quick", summary: "CartPole-v1 for 30k frames (seconds): shows learning",
                  totalFrames: 30_000, evalEpisodes: 20, solvedAt: nil),
         minAtar(.breakout), minAtar(.asterix), minAtar(.freeway), minAtar(.seaquest), minAtar(.spaceInvaders),
     ]

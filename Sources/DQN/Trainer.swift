@@ -1,8 +1,9 @@
-// The training loop: act, store, update, episode bookkeeping and evaluation, independent of the harness.
+// DQN on one environment, frame by frame: act, store, update, episode bookkeeping and evaluation.
 import WorkbenchCore
 import WorkbenchRun
 
-/// Runs DQN on one environment, frame by frame; the experiment and the tests drive it in chunks.
+/// Runs DQN on one environment, frame by frame: the experiment gives the shared TrainingLoop one
+/// `step()` per frame; the tests call `train(frames:)`.
 public final class DQNTrainer {
     public let preset: DQNPreset
     public let agent: DQNAgent
