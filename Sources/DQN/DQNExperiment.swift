@@ -1,4 +1,6 @@
 // `workbench run dqn`: the reference experiments through the harness, and `play` for trained policies.
+// Agent -> frames as the loop's steps (act, remember, update) -> evaluation episodes after every
+// epoch of frames -> curves, checkpoints (with the replay memory beside them), summary.
 import Foundation
 import WorkbenchRun
 import WorkbenchNN
@@ -13,112 +15,73 @@ public enum DQNExperiment: PaperExperiment {
     public static func registerFixtures() { DQNFixtures.register() }
 
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
-        guard let preset = DQNPreset.named(run.preset) else {
-            throw RunError.unknownPreset(paper: id, preset: run.preset, known: DQNPreset.all.map(\.name))
-        }
-        try run.writeConfig(preset.json)
-        let trainer = DQNTrainer(preset, seed: run.seed)
-        trainer.agent.times = run.times
+        let preset = try DQNPreset.preset(run.preset)
+        try run.writeConfig(preset.hyperparameters)
         let epochs = min(run.epochs ?? preset.epochs, preset.epochs)
-        var solvedFrame: Double?, solvedSeconds: Double?
-        var lastEval = Double.nan, bestEval = -Double.infinity
+        let trainer = DQNTrainer(preset, seed: run.seed)
+        let agent = trainer.agent
+        agent.times = run.times
+        print("\(preset.environment.name): \(agent.online.parameterCount) parameters, \(epochs) epochs of \(preset.framesPerEpoch) frames")
+
+        let loop = TrainingLoop(run, epochs: epochs, modules: ["online": agent.online, "target": agent.target],
+                                optimizers: ["optimizer": agent.optimizer], generators: { ["agent": agent.generator] },
+                                metric: "eval_return_mean")
         let statePath = run.checkpointsDirectory + "/trainer.safetensors"
-        if let (generators, state) = try run.restoreCheckpoint(
-            modules: ["online": trainer.agent.online, "target": trainer.agent.target],
-            optimizers: ["optimizer": trainer.agent.optimizer]) {
-            try trainer.restoreState(from: statePath)
-            guard trainer.frame == state.step, let g = generators["agent"], let updates = state.extra["updates"] else {
-                throw RunError.invalid("\(statePath) (frame \(trainer.frame)) does not belong to \(run.lastCheckpointPath) (frame \(state.step))")
-            }
-            trainer.agent.generator = g
-            trainer.agent.setUpdates(Int(updates))
-            bestEval = state.bestMetric ?? bestEval
-            lastEval = run.records.last?["eval_return_mean"] ?? lastEval
-            print("resumed at frame \(trainer.frame) (\(trainer.agent.replay.count) transitions in replay memory)")
+        loop.checkpointOnStop = true    // the replay memory and the episode in progress are saved at any frame
+        loop.willCheckpoint = { try trainer.saveState(to: statePath) }
+        loop.extraState = { ["updates": Double(agent.updates)] }
+        loop.logEvery = 1_000
+        loop.throughput = "updates_per_second"
+        loop.plots = [PlotSpec("returns", title: "\(preset.environment.name): return vs frames", x: "step",
+                               series: ["train_return_avg100", "eval_return_mean"], yLabel: "return")]
+        if let generators = try loop.restore() {
+            try trainer.resume(from: statePath, step: loop.step, generators: generators, extra: loop.restoredExtra)
         }
-        print("\(preset.environment.name): \(trainer.agent.online.parameterCount) parameters, \(epochs) epochs of \(preset.framesPerEpoch) frames")
-        for epoch in min(trainer.frame / preset.framesPerEpoch, epochs)..<epochs {
-            let bar = run.progress("epoch \(epoch + 1)/\(epochs)", total: preset.framesPerEpoch)
-            let start = Date()
-            let updatesBefore = trainer.agent.updates
-            var lossSum = 0.0, lossCount = 0
-            // A run stopped mid-epoch resumes mid-epoch.
-            var done = trainer.frame - epoch * preset.framesPerEpoch
-            let framesBefore = done
-            while done < preset.framesPerEpoch && !run.stopRequested {
-                let chunk = min(1_000, preset.framesPerEpoch - done)
-                for l in trainer.train(frames: chunk) { lossSum += Double(l); lossCount += 1 }
-                done += chunk
-                if lossCount > 0 { try run.checkFinite(trainer.lastLoss, "loss") }
-                let recent = trainer.recentReturn().map { String(format: "return %.2f", $0) } ?? ""
-                bar.update(done, info: "\(recent) ε \(String(format: "%.3f", trainer.epsilon))")
+        var solved: [String: Double] = [:]
+        var epochStart = (frame: 0, clock: ContinuousClock.now)
+        try loop.fit(batches: { epoch in
+            epochStart = (trainer.frame, .now)
+            return trainer.frame..<(epoch + 1) * preset.framesPerEpoch    // one step per frame
+        }, step: { _, _ in
+            // The loss is averaged over the updates (one per frame in MinAtar, none before replay start).
+            trainer.step().map { StepStats(["loss": Double($0)]) } ?? StepStats([:], weight: 0)
+        }, evaluate: { _ in
+            let framesPerSecond = Double(trainer.frame - epochStart.frame) / (ContinuousClock.now - epochStart.clock).inSeconds
+            let returns = trainer.evaluate(episodes: preset.evalEpisodes)
+            let mean = returns.reduce(0, +) / Double(max(returns.count, 1))
+            if let target = preset.solvedAt, mean >= target {
+                solved = ["solved_frames": Double(trainer.frame), "solved_seconds": run.elapsedSeconds]
+                print("solved: evaluation mean \(mean) ≥ \(target) after \(trainer.frame) frames")
+                loop.finish()
             }
-            let trainSeconds = Date().timeIntervalSince(start)
-            bar.finish()
-            let evalReturns = trainer.evaluate(episodes: preset.evalEpisodes)
-            lastEval = evalReturns.reduce(0, +) / Double(max(evalReturns.count, 1))
-            var values: [String: Double] = [
-                "frames": Double(trainer.frame), "episodes": Double(trainer.episodeReturns.count),
-                "eval_return_mean": lastEval, "eval_return_min": evalReturns.min() ?? .nan,
-                "epsilon": trainer.epsilon, "updates": Double(trainer.agent.updates),
-                "frames_per_second": Double(done - framesBefore) / max(trainSeconds, 1e-9),
-                "updates_per_second": Double(trainer.agent.updates - updatesBefore) / max(trainSeconds, 1e-9),
-            ]
-            if lossCount > 0 { values["loss"] = lossSum / Double(lossCount) }
-            if let r = trainer.recentReturn() { values["train_return_avg100"] = r }
-            try run.log(epoch: epoch + 1, step: trainer.frame, values)
-            try run.plot("returns", title: "\(preset.environment.name): return vs frames", x: "step",
-                         series: ["train_return_avg100", "eval_return_mean"], yLabel: "return")
-            try run.plot("loss", title: "TD loss (Huber)", x: "step", series: ["loss"], yLabel: "loss")
-            let isBest = lastEval > bestEval
-            bestEval = max(bestEval, lastEval)
-            try trainer.saveState(to: statePath)
-            try run.saveCheckpoint(modules: ["online": trainer.agent.online, "target": trainer.agent.target],
-                                   optimizers: ["optimizer": trainer.agent.optimizer],
-                                   generators: ["agent": trainer.agent.generator],
-                                   state: TrainingState(epoch: epoch, step: trainer.frame, bestMetric: bestEval,
-                                                        extra: ["updates": Double(trainer.agent.updates)]),
-                                   isBest: isBest)
-            print(String(format: "epoch %d  frames %d  eval %.2f (min %.0f)  train avg100 %@  loss %@  %.0f frames/s",
-                         epoch + 1, trainer.frame, lastEval, evalReturns.min() ?? .nan,
-                         trainer.recentReturn().map { String(format: "%.2f", $0) } ?? "-",
-                         values["loss"].map { String(format: "%.4f", $0) } ?? "-", values["frames_per_second"]!))
-            if let target = preset.solvedAt, lastEval >= target {
-                solvedFrame = Double(trainer.frame)
-                solvedSeconds = run.elapsedSeconds
-                print("solved: evaluation mean \(lastEval) ≥ \(target) after \(trainer.frame) frames")
-                break
-            }
-            if run.stopRequested { break }
-        }
-        var summary: [String: Double] = ["eval_return_mean": lastEval, "frames": Double(trainer.frame),
-                                         "epochs": Double(trainer.frame / preset.framesPerEpoch),
-                                         "best_eval_return_mean": bestEval]
-        if let r = trainer.recentReturn() { summary["train_return_avg100"] = r }
-        if let solvedFrame { summary["solved_frames"] = solvedFrame; summary["solved_seconds"] = solvedSeconds! }
+            var metrics = ["frames": Double(trainer.frame), "episodes": Double(trainer.episodeReturns.count),
+                           "eval_return_mean": mean, "eval_return_min": returns.min() ?? .nan, "epsilon": trainer.epsilon,
+                           "updates": Double(agent.updates), "frames_per_second": framesPerSecond]
+            metrics["train_return_avg100"] = trainer.recentReturn()
+            return metrics
+        })
+
+        var summary = loop.summary.merging(solved) { $1 }
+        summary["frames"] = Double(trainer.frame)
+        summary["train_return_avg100"] = trainer.recentReturn()
         return summary
     }
 
-    /// Plays `episodes` with a run's trained network (checkpoint: a run directory or a .safetensors
-    /// file; the best checkpoint when there is one) at the preset's evaluation ε, printing each
-    /// return; `render` prints every frame as text (MinAtar grid or CartPole state); `framesOut`
-    /// writes every frame as a PNG (MinAtar channels coloured) into that directory.
+    /// Plays `episodes` with a run's trained network (`RunCheckpoint.rule`) at the preset's
+    /// evaluation ε, printing each return; `render` prints every frame as text (MinAtar grid or
+    /// CartPole state); `framesOut` writes every frame as a PNG (MinAtar channels coloured) into
+    /// that directory.
     public static func play(checkpoint: String, episodes: Int, seed: UInt64, render: Bool,
                             framesOut: String? = nil) throws -> [Double] {
-        var path = checkpoint
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            let best = path + "/checkpoints/best.safetensors"
-            path = FileManager.default.fileExists(atPath: best) ? best : path + "/checkpoints/last.safetensors"
-        }
-        let file = try SafeTensorsFile(contentsOf: path)
-        guard let presetName = file.metadata["preset"], let preset = DQNPreset.named(presetName) else {
-            throw RunError.invalid("\(path) is not a dqn checkpoint (metadata preset: \(file.metadata["preset"] ?? "none"))")
+        let path = try RunCheckpoint(checkpoint, paper: id).path
+        let presetName = try SafeTensorsFile(contentsOf: path).metadata["preset"]
+        guard let preset = try? DQNPreset.preset(presetName ?? "") else {
+            throw RunError.invalid("\(path) is not a dqn checkpoint (metadata preset: \(presetName ?? "none"))")
         }
         var g = Generator(seed: 0)
         let network = QNetwork(preset.agent.network, generator: &g)
         _ = try Checkpoint.load(from: path, modules: ["online": network])
-        if let framesOut { try FileManager.default.createDirectory(atPath: framesOut, withIntermediateDirectories: true) }
+        if let framesOut { try Frames.makeDirectory(framesOut) }
         var episode = 0, frame = 0
         var writeError: Error?
         let returns = DQNTrainer.evaluate(network, environment: preset.environment, episodes: episodes,
@@ -132,7 +95,7 @@ public enum DQNExperiment: PaperExperiment {
             if let m = env as? MinAtar { print("\u{1B}[2J\u{1B}[H" + m.render() + "\naction \(m.actionSet[action])  return \(total)") }
             if let c = env as? CartPole { print(c.render() + "  action \(action)  return \(total)") }
         }
-        if let writeError { throw writeError }
+        if let framesOut, let writeError { throw RunError.invalid("--frames-out \(framesOut): \(writeError)") }
         for (i, r) in returns.enumerated() { print("episode \(i + 1): return \(r)") }
         return returns
     }

@@ -1,8 +1,8 @@
 // The reference-experiment presets: which environment, agent hyperparameters and frame budget.
 import WorkbenchRun
 
-/// Which environment a preset trains on.
-public enum EnvironmentSpec: Sendable, Equatable {
+/// Which environment a preset trains on; encoded as its `name`.
+public enum EnvironmentSpec: Codable, Sendable, Equatable {
     case cartPole
     case minAtar(MinAtarGameID)
 
@@ -22,9 +22,27 @@ public enum EnvironmentSpec: Sendable, Equatable {
     }
 
     var binaryObservations: Bool { if case .minAtar = self { true } else { false } }
+
+    public init(from decoder: Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        let game = name.hasPrefix("MinAtar/") ? MinAtarGameID(rawValue: String(name.dropFirst("MinAtar/".count))) : nil
+        switch (name, game) {
+        case ("CartPole-v1", _): self = .cartPole
+        case (_, let id?): self = .minAtar(id)
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "unknown environment '\(name)' (CartPole-v1 or MinAtar/<game>)"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(name)
+    }
 }
 
-public struct DQNPreset: Sendable {
+/// A reference experiment; its encoding is config.json's hyperparameters.
+public struct DQNPreset: Preset {
     public var name: String
     public var summary: String
     public var environment: EnvironmentSpec
@@ -72,37 +90,10 @@ public struct DQNPreset: Sendable {
     public static let all: [DQNPreset] = [
         cartPole(name: "cartpole", summary: "CartPole-v1 until solved (mean ≥ 475 over 100 evaluation episodes), at most 300k frames",
                  totalFrames: 300_000, evalEpisodes: 100, solvedAt: 475),
-        cartPole(name: "quick", summary: "CartPole-v1 for 30k frames (about 1-3 minutes): shows learning",
+        cartPole(name: "quick", summary: "CartPole-v1 for 30k frames (seconds): shows learning",
                  totalFrames: 30_000, evalEpisodes: 20, solvedAt: nil),
         minAtar(.breakout), minAtar(.asterix), minAtar(.freeway), minAtar(.seaquest), minAtar(.spaceInvaders),
     ]
 
-    public static func named(_ name: String) -> DQNPreset? { all.first { $0.name == name } }
-
-    /// Hyperparameters for config.json.
-    var json: [String: JSONValue] {
-        var optimizer: [String: JSONValue]
-        switch agent.optimizer {
-        case let .rmsprop(lr, alpha, eps, centered):
-            optimizer = ["type": .string("rmsprop"), "lr": .double(Double(lr)), "alpha": .double(Double(alpha)),
-                         "eps": .double(Double(eps)), "centered": .bool(centered)]
-        case let .adam(lr, eps):
-            optimizer = ["type": .string("adam"), "lr": .double(Double(lr)), "eps": .double(Double(eps))]
-        }
-        let n = agent.network
-        return [
-            "environment": .string(environment.name),
-            "network": .object(["network": .string(n.kind.rawValue), "in_channels": .int(n.inChannels),
-                                "num_actions": .int(n.numActions), "hidden": .array(n.hidden.map { .int($0) })]),
-            "gamma": .double(Double(agent.gamma)), "batch_size": .int(agent.batchSize),
-            "replay_capacity": .int(agent.replayCapacity), "replay_start": .int(agent.replayStart),
-            "train_frequency": .int(agent.trainFrequency), "target_update_interval_updates": .int(agent.targetUpdateInterval),
-            "epsilon": .object(["start": .double(agent.exploration.start), "end": .double(agent.exploration.end),
-                                "begin_frame": .int(agent.exploration.begin), "duration_frames": .int(agent.exploration.duration)]),
-            "eval_epsilon": .double(agent.evalEpsilon), "eval_episodes": .int(evalEpisodes), "eval_max_steps": .int(evalMaxSteps),
-            "optimizer": .object(optimizer), "clip_rewards": .bool(agent.clipRewards), "double_dqn": .bool(agent.double),
-            "total_frames": .int(totalFrames), "frames_per_epoch": .int(framesPerEpoch),
-            "solved_at": solvedAt.map { .double($0) } ?? .null,
-        ]
-    }
+    public static func preset(_ name: String) throws -> DQNPreset { try named(name, in: all, paper: DQNExperiment.id) }
 }

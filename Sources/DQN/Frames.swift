@@ -1,6 +1,7 @@
 // PNG frames of environment states for `play --frames-out`: MinAtar grids coloured by channel, CartPole drawn.
 import Foundation
 import WorkbenchData
+import WorkbenchRun
 
 public enum Frames {
     /// The MinAtar state as a 10x10 grid of `scale`-pixel cells; a cell takes the colour of its
@@ -46,6 +47,22 @@ public enum Frames {
             for d in -1...1 { set(Int(px) + d, Int(py), Color(200, 120, 40)) }
         }
         return bitmap
+    }
+
+    /// Creates `directory` and its parents for the frames; a path that cannot hold them (a file, a
+    /// path under a file, a directory that cannot be written) is one error naming it and the reason.
+    static func makeDirectory(_ directory: String) throws {
+        func fail(_ reason: String) -> RunError { RunError.invalid("--frames-out \(directory): \(reason)") }
+        var path = directory.hasPrefix("/") ? "" : "."
+        for part in directory.split(separator: "/") {
+            path += "/" + part
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw fail("cannot create \(path): \(String(cString: strerror(errno)))") }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw fail("is a file, not a directory")
+        }
+        guard access(directory, W_OK) == 0 else { throw fail("cannot write into it: \(String(cString: strerror(errno)))") }
     }
 
     /// Writes `<directory>/episode<e>_frame<f>.png` for the environment's current state.

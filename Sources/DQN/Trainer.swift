@@ -1,15 +1,15 @@
-// The training loop: act, store, update, episode bookkeeping and evaluation, independent of the harness.
+// DQN on one environment, frame by frame: act, store, update, episode bookkeeping and evaluation.
 import WorkbenchCore
 import WorkbenchRun
 
-/// Runs DQN on one environment, frame by frame; the experiment and the tests drive it in chunks.
+/// Runs DQN on one environment, frame by frame: the experiment gives the shared TrainingLoop one
+/// `step()` per frame; the tests call `train(frames:)`.
 public final class DQNTrainer {
     public let preset: DQNPreset
     public let agent: DQNAgent
     public let env: any Environment
     public internal(set) var frame = 0
     public internal(set) var episodeReturns: [Double] = []
-    public private(set) var lastLoss: Float = .nan
     var observation: [Float] = []
     var episodeReturn = 0.0
     /// The current episode as a replayable record (for resuming): the environment's random state
@@ -44,32 +44,33 @@ public final class DQNTrainer {
 
     /// Runs `frames` environment frames; returns the losses of the updates made.
     @discardableResult
-    public func train(frames: Int, onFrame: ((Int) -> Void)? = nil) -> [Float] {
-        var losses: [Float] = []
+    public func train(frames: Int) -> [Float] {
+        (0..<frames).compactMap { _ in step() }
+    }
+
+    /// One environment frame: act, store the transition, update when due; returns the update's loss.
+    public func step() -> Float? {
         let a = preset.agent
-        for _ in 0..<frames {
-            frame += 1
-            let action = agent.times.measure("acting") { agent.act(observation, epsilon: epsilon) }
-            let step = agent.times.measure("environment") { env.step(action) }
-            episodeActions.append(action)
-            agent.times.measure("data") {
-                agent.remember(state: observation, action: action, reward: step.reward, nextState: step.observation,
-                               terminated: step.terminated)
-            }
-            episodeReturn += step.reward
-            if frame > a.replayStart && agent.replay.count >= a.batchSize && frame % a.trainFrequency == 0 {
-                lastLoss = agent.update()
-                losses.append(lastLoss)
-            }
-            if step.terminated || step.truncated {
-                episodeReturns.append(episodeReturn)
-                startEpisode()
-            } else {
-                observation = step.observation
-            }
-            onFrame?(frame)
+        frame += 1
+        let action = agent.times.measure("acting") { agent.act(observation, epsilon: epsilon) }
+        let step = agent.times.measure("environment") { env.step(action) }
+        episodeActions.append(action)
+        agent.times.measure("data") {
+            agent.remember(state: observation, action: action, reward: step.reward, nextState: step.observation,
+                           terminated: step.terminated)
         }
-        return losses
+        episodeReturn += step.reward
+        var loss: Float?
+        if frame > a.replayStart && agent.replay.count >= a.batchSize && frame % a.trainFrequency == 0 {
+            loss = agent.update()
+        }
+        if step.terminated || step.truncated {
+            episodeReturns.append(episodeReturn)
+            startEpisode()
+        } else {
+            observation = step.observation
+        }
+        return loss
     }
 
     /// Mean of the last `n` training-episode returns (the MinAtar paper's curve), nil before any.

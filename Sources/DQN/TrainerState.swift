@@ -92,4 +92,16 @@ extension DQNTrainer {
             }
         }
     }
+
+    /// Continues a resumed run: the companion file at `path`, and the agent's generator and update
+    /// count from the last checkpoint, whose step (frame) the file must match.
+    public func resume(from path: String, step: Int, generators: [String: Generator], extra: [String: Double]) throws {
+        try restoreState(from: path)
+        guard frame == step, let g = generators["agent"], let updates = extra["updates"] else {
+            throw RunError.invalid("\(path) (frame \(frame)) does not belong to the last checkpoint (frame \(step))")
+        }
+        agent.generator = g
+        agent.setUpdates(Int(updates))
+        print("resumed at frame \(frame) (\(agent.replay.count) transitions in replay memory)")
+    }
 }

@@ -43,7 +43,7 @@ struct Play: ParsableCommand {
     @Argument(help: "The paper: dqn.")
     var paper: String
 
-    @Argument(help: "A dqn run directory or checkpoint file.")
+    @Argument(help: "The agent: \(RunCheckpoint.rule).")
     var checkpoint: String
 
     @Option(parsing: .unconditional, help: "Number of episodes.")

@@ -22,12 +22,13 @@ public final class Progress {
         lastDraw = start - interval
     }
 
-    /// Reports `done` of `total` units finished, with optional trailing text (e.g. "loss 0.42").
-    public func update(_ done: Int, info: String = "") {
+    /// Reports `done` of `total` units finished, with optional trailing text (e.g. "loss 0.42"),
+    /// which is formed only when the bar is drawn (a loop may update it for every frame).
+    public func update(_ done: Int, info: @autoclosure () -> String = "") {
         self.done = done
-        self.info = info
         let now = ContinuousClock.now
         if now - lastDraw >= interval || done >= total {
+            self.info = info()
             lastDraw = now
             draw(final: false)
         }

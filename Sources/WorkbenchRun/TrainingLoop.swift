@@ -29,6 +29,39 @@ struct StatsSum {
     }
 
     var means: [String: Double] { sums.mapValues { $0 / Swift.max(weight, 1e-300) } }
+
+    /// The sums as checkpoint extras under `prefix`, and back.
+    func extra(_ prefix: String) -> [String: Double] {
+        var out = [prefix + "weight": weight, prefix + "steps": Double(steps)]
+        for (key, value) in sums { out[prefix + "sum." + key] = value }
+        return out
+    }
+
+    init() {}
+
+    init(extra: [String: Double], prefix: String) {
+        for (key, value) in extra where key.hasPrefix(prefix + "sum.") { sums[String(key.dropFirst(prefix.count + 4))] = value }
+        weight = extra[prefix + "weight"] ?? 0
+        steps = Int(extra[prefix + "steps"] ?? 0)
+    }
+}
+
+/// What a stop mid-epoch leaves of the epoch: its sums, the logging window's and its training seconds.
+struct PartialEpoch {
+    var total = StatsSum(), window = StatsSum(), seconds = 0.0
+
+    var extra: [String: Double] { total.extra("partial.epoch.").merging(window.extra("partial.window.")) { $1 }
+        .merging(["partial.seconds": seconds]) { $1 } }
+
+    init() {}
+
+    /// Nil when the checkpoint was written at the end of an epoch.
+    init?(extra: [String: Double]) {
+        guard let seconds = extra["partial.seconds"] else { return nil }
+        total = StatsSum(extra: extra, prefix: "partial.epoch.")
+        window = StatsSum(extra: extra, prefix: "partial.window.")
+        self.seconds = seconds
+    }
 }
 
 /// What a step may ask of the loop: its position, and the data-parallel collectives.
@@ -102,8 +135,8 @@ public final class TrainingLoop {
     public var progressLabels: [(key: String, label: String)] = []
     /// False (image and text papers): a Ctrl-C mid-epoch keeps the last epoch-end checkpoint, so
     /// that the resumed run repeats the epoch exactly. True (DQN, whose whole state is saved at any
-    /// step): the stop writes a checkpoint at the current step and the resume continues from it;
-    /// `batches(epoch)` must then yield only what is left of the epoch.
+    /// step): the stop writes a checkpoint at the current step, with the epoch's running sums, and
+    /// the resume continues from it; `batches(epoch)` must then yield only what is left of the epoch.
     public var checkpointOnStop = false
     /// Extra numbers saved in each checkpoint's state; `restoredExtra` holds them after `restore`.
     public var extraState: () -> [String: Double] = { [:] }
@@ -119,6 +152,8 @@ public final class TrainingLoop {
     /// True when a Ctrl-C ended the loop before `epochs`.
     public private(set) var stopped = false
     public private(set) var restoredExtra: [String: Double] = [:]
+    /// The stopped epoch's sums of a run resumed mid-epoch.
+    var resumedPartial: PartialEpoch?
     var restored = false
     var finishing = false
 
@@ -154,7 +189,8 @@ public final class TrainingLoop {
         finishing = state.extra["finished"] == 1
         step = state.step
         best = state.bestMetric
-        restoredExtra = state.extra
+        restoredExtra = state.extra.filter { !$0.key.hasPrefix("partial.") }
+        resumedPartial = PartialEpoch(extra: state.extra)
         lastEvaluation = run.records.last { $0["epoch"] != nil && $0[metric] != nil }
         return saved
     }
@@ -182,40 +218,46 @@ public final class TrainingLoop {
                 throw RunError.invalid("epoch \(e + 1) has no training batches: the training set is empty or smaller than one batch")
             }
             let bar = run.progress("epoch \(e + 1)/\(epochs)", total: epochBatches.underestimatedCount)
-            var total = StatsSum(), window = StatsSum()
+            var partial = resumedPartial ?? PartialEpoch()
+            resumedPartial = nil
             let clock = ContinuousClock.now, allReduceBefore = parallel.allReduceSeconds
-            var stop = false
+            var stop = false, plottedStep = -1
             for (i, batch) in times.timed(epochBatches).enumerated() {
                 let context = StepContext(epoch: e, index: i, step: step, run: run)
                 let stats = try body(batch, context)
                 for key in stats.values.keys.sorted() { try run.checkFinite(stats.values[key]!, key) }
                 step += 1
                 if let last = run.stopAfterStep, step >= last { run.stopReached = true }
-                total.add(stats)
-                window.add(stats)
-                if window.steps == logEvery {
-                    try run.log(step: step, window.means)
-                    window = StatsSum()
-                    if step % (5 * logEvery) == 0 { try plotSteps(Array(total.sums.keys)) }
+                partial.total.add(stats)
+                partial.window.add(stats)
+                if partial.window.steps == logEvery {
+                    // (A window without values, e.g. before DQN's first update, writes no record.)
+                    if !partial.window.sums.isEmpty { try run.log(step: step, partial.window.means) }
+                    partial.window = StatsSum()
+                    if step % (5 * logEvery) == 0 {
+                        try plotSteps(Array(partial.total.sums.keys))
+                        plottedStep = step
+                    }
                 }
-                bar.update(i + 1, info: progressText(total.means))
+                bar.update(i + 1, info: progressText(partial.total.means))
                 stop = context.agreedStop.map { $0 || run.stopReached } ?? run.stopRequested
                 if stop { break }
             }
-            bar.finish()
+            bar.finish(info: progressText(partial.total.means))
+            partial.seconds += (ContinuousClock.now - clock).inSeconds
             if stop {
-                if checkpointOnStop { try checkpoint(completedEpoch: e - 1, isBest: false) }
+                if checkpointOnStop { try checkpoint(completedEpoch: e - 1, isBest: false, partial: partial) }
                 stopped = true
                 return
             }
-            let trainSeconds = (ContinuousClock.now - clock).inSeconds
+            let total = partial.total, trainSeconds = partial.seconds
             // The main process evaluates and writes; the others go on and wait for it in the next
             // epoch's first gradient average.
             guard run.isMain else { epoch = e + 1; continue }
             let evaluation = try times.measure("evaluation") { try evaluate(e) }
             // Stopped during the evaluation: the resume repeats this epoch from its checkpoint.
             if run.stopRequested {
-                if checkpointOnStop { try checkpoint(completedEpoch: e - 1, isBest: false) }
+                if checkpointOnStop { try checkpoint(completedEpoch: e - 1, isBest: false, partial: partial) }
                 stopped = true
                 return
             }
@@ -233,16 +275,16 @@ public final class TrainingLoop {
             }
             try run.log(epoch: e + 1, step: step, record)
             print("epoch \(e + 1): " + epochText(record) + (isBest ? " (best)" : ""))
-            try plotSteps(Array(total.sums.keys))
+            if plottedStep != step { try plotSteps(Array(total.sums.keys)) }
             for p in plots { try run.plot(p.name, title: p.title, x: p.x, series: p.series, yLabel: p.yLabel) }
             try checkpoint(completedEpoch: e, isBest: isBest)
             if run.stopRequested { stopped = epoch < epochs; return }
         }
     }
 
-    func checkpoint(completedEpoch: Int, isBest: Bool) throws {
+    func checkpoint(completedEpoch: Int, isBest: Bool, partial: PartialEpoch? = nil) throws {
         try willCheckpoint()
-        var extra = extraState()
+        var extra = extraState().merging(partial?.extra ?? [:]) { $1 }
         if finishing || completedEpoch + 1 >= epochs { extra["finished"] = 1 }
         try run.saveCheckpoint(modules: modules, optimizers: optimizers, generators: generators(),
                                state: TrainingState(epoch: completedEpoch, step: step, bestMetric: best, extra: extra),

@@ -63,11 +63,11 @@ import WorkbenchTesting
     }
 
     /// Same seed → identical run (returns, losses and final weights), for CartPole and MinAtar.
-    @Test func sameSeedGivesIdenticalRun() {
+    @Test func sameSeedGivesIdenticalRun() throws {
         var breakout = DQNPreset.minAtar(.breakout)
         breakout.agent.replayStart = 200
         breakout.agent.exploration = LinearSchedule(start: 1, end: 0.1, begin: 200, duration: 500)
-        for preset in [DQNPreset.named("quick")!, breakout] {
+        for preset in [try DQNPreset.preset("quick"), breakout] {
             func run() -> ([Double], [Float], [Float]) {
                 let t = DQNTrainer(preset, seed: 7)
                 let losses = t.train(frames: 1_500)
@@ -80,8 +80,8 @@ import WorkbenchTesting
     }
 
     /// A short CartPole run beats a random policy (≈ 22 per episode) by a wide margin.
-    @Test func learnsCartPole() {
-        let t = DQNTrainer(DQNPreset.named("quick")!, seed: 0)
+    @Test func learnsCartPole() throws {
+        let t = DQNTrainer(try DQNPreset.preset("quick"), seed: 0)
         t.train(frames: 10_000)
         let returns = t.evaluate(episodes: 20)
         let mean = returns.reduce(0, +) / Double(returns.count)

@@ -4,8 +4,8 @@ import WorkbenchNN
 import WorkbenchRun
 
 /// Hyperparameters of the agent (the presets in DQNPresets.swift fill them from the papers).
-public struct DQNConfig: Sendable {
-    public enum OptimizerKind: Sendable, Equatable {
+public struct DQNConfig: Codable, Sendable {
+    public enum OptimizerKind: Codable, Sendable, Equatable {
         /// torch.optim.RMSprop arguments; MinAtar: lr 0.00025, alpha 0.95, eps 0.01, centered.
         case rmsprop(lr: Float, alpha: Float, eps: Float, centered: Bool)
         case adam(lr: Float, eps: Float)

@@ -1,9 +1,10 @@
 // The Q-networks: MinAtar's (conv 16 3x3, FC 128), the Nature network (84x84x4) and an MLP for CartPole.
 import WorkbenchCore
 import WorkbenchNN
+import WorkbenchRun
 
 /// Which Q-network, with the sizes that the fixture `config` names (see papers/dqn/README.md).
-public struct QNetworkConfig: Sendable, Equatable {
+public struct QNetworkConfig: ModelConfig, Equatable {
     public enum Kind: String, Sendable { case minatar, nature, mlp }
     public var kind: Kind
     /// Input channels (minatar, nature) or input features (mlp).
@@ -40,97 +41,80 @@ public struct QNetworkConfig: Sendable, Equatable {
     /// Shape of one input: [C, H, W] or [features].
     public var inputShape: [Int] { kind == .mlp ? [inChannels] : [inChannels, inputSize, inputSize] }
 
-    /// The layers as PyTorch's `nn.Sequential` would name them: (index, layer). Conv: (out, kernel,
-    /// stride); linear: out features. Indices count the ReLU/Flatten modules too, so state-dict names
-    /// are `net.<index>.weight` as in papers/dqn/reference/model.py.
-    enum LayerSpec { case conv(out: Int, kernel: Int, stride: Int), linear(out: Int), relu, flatten }
-
-    var layers: [LayerSpec] {
-        switch kind {
-        case .minatar:
-            return [.conv(out: 16, kernel: 3, stride: 1), .relu, .flatten, .linear(out: hidden[0]), .relu, .linear(out: numActions)]
-        case .nature:
-            return [.conv(out: 32, kernel: 8, stride: 4), .relu, .conv(out: 64, kernel: 4, stride: 2), .relu,
-                    .conv(out: 64, kernel: 3, stride: 1), .relu, .flatten, .linear(out: hidden[0]), .relu, .linear(out: numActions)]
-        case .mlp:
-            return hidden.flatMap { [LayerSpec.linear(out: $0), .relu] } + [.linear(out: numActions)]
-        }
+    public var json: [String: JSONValue] {
+        var o: [String: JSONValue] = ["network": .string(kind.rawValue), "in_channels": .int(inChannels),
+                                      "num_actions": .int(numActions), "hidden": .array(hidden.map { .int($0) })]
+        if kind != .mlp { o["input_size"] = .int(inputSize) }
+        return o
     }
 
-    /// Parameter names and shapes in registration order.
-    public var parameterShapes: [(String, [Int])] {
-        var out: [(String, [Int])] = []
-        var channels = inChannels, size = inputSize, features = kind == .mlp ? inChannels : 0
-        for (i, layer) in layers.enumerated() {
-            switch layer {
-            case let .conv(o, k, s):
-                out += [("net.\(i).weight", [o, channels, k, k]), ("net.\(i).bias", [o])]
-                channels = o
-                size = (size - k) / s + 1
-            case .flatten:
-                features = channels * size * size
-            case let .linear(o):
-                out += [("net.\(i).weight", [o, features]), ("net.\(i).bias", [o])]
-                features = o
-            case .relu: break
-            }
-        }
-        return out
-    }
-
-    /// The forward pass on named parameters (shared by the module and the fixture handler).
-    /// [N, C, H, W] or [N, features] -> [N, numActions]
-    public func apply(_ x: Tensor, _ p: (String) -> Tensor) -> Tensor {
-        var h = x
-        for (i, layer) in layers.enumerated() {
-            switch layer {
-            case let .conv(_, _, s):
-                h = F.conv2d(h, weight: p("net.\(i).weight"), bias: p("net.\(i).bias"), stride: (s, s))
-            case .linear:
-                h = F.linear(h, weight: p("net.\(i).weight"), bias: p("net.\(i).bias"))
-            case .relu:
-                h = F.relu(h)
-            case .flatten:
-                h = h.flatten(startDim: 1)
-            }
-        }
-        return h
+    /// Reads `network` (minatar | nature | mlp), `in_channels`, `num_actions`, optional `hidden`
+    /// (a width, or a list for mlp) and `input_size`; unknown fields are an error.
+    public init(_ c: FixtureConfig) throws(FixtureError) {
+        try c.expectOnly(["network", "in_channels", "num_actions", "hidden", "input_size"])
+        let name = try c.string("network", default: "")
+        guard let kind = Kind(rawValue: name) else { throw FixtureError("config.network '\(name)' is not one of minatar, nature, mlp") }
+        let hidden = try c.floatList("hidden").map { $0.map { Int($0) } }
+        let inChannels = try c.int("in_channels"), actions = try c.int("num_actions")
+        let inputSize = try c.optionalInt("input_size")
+        try require(inChannels > 0 && actions > 0 && (hidden ?? [1]).allSatisfy { $0 > 0 },
+                    "config: in_channels, num_actions and hidden must be positive")
+        try require(kind == .mlp ? (hidden?.count ?? 1) >= 1 : (hidden?.count ?? 1) == 1,
+                    "config.hidden: \(kind.rawValue) takes \(kind == .mlp ? "a list of widths" : "one width")")
+        if kind == .nature, let s = inputSize { try require(s >= 36, "config.input_size must be at least 36 for the Nature network") }
+        if kind == .minatar, let s = inputSize { try require(s >= 3, "config.input_size must be at least 3") }
+        self.init(kind: kind, inChannels: inChannels, numActions: actions, hidden: hidden, inputSize: inputSize)
     }
 }
 
-/// A Q-network: observations in, one Q-value per action out. State-dict names `net.<i>.weight`
-/// match papers/dqn/reference/model.py (an `nn.Sequential` called `net`).
+/// A Q-network: observations in, one Q-value per action out. An `nn.Sequential` called `net`, so
+/// that state-dict names are `net.<i>.weight` (indices count the ReLU and Flatten modules too), as
+/// in papers/dqn/reference/model.py.
 public final class QNetwork: Module, Layer {
     public let config: QNetworkConfig
-    let named: [(String, Tensor)]
-    let byName: [String: Tensor]
+    public let net: Sequential
 
-    /// PyTorch's default initialisation (Kaiming-uniform weights, fan-in-bounded biases), in order.
+    /// PyTorch's default initialisation (Kaiming-uniform weights, fan-in-bounded biases), layer by layer.
     public init(_ config: QNetworkConfig, generator g: inout Generator) {
         self.config = config
-        var named: [(String, Tensor)] = []
-        var lastWeightShape: [Int] = []
-        for (name, shape) in config.parameterShapes {
-            if name.hasSuffix(".weight") {
-                named.append((name, Init.kaimingUniform(shape, generator: &g).requiringGrad()))
-                lastWeightShape = shape
-            } else {
-                named.append((name, Init.defaultBias(shape[0], weightShape: lastWeightShape, generator: &g).requiringGrad()))
+        let c = config
+        var layers: [any Layer] = []
+        switch c.kind {
+        case .minatar:
+            let size = c.inputSize - 2
+            layers.append(Conv2d(c.inChannels, 16, kernelSize: 3, generator: &g))
+            layers += [ReLU(), Flatten()]
+            layers.append(Linear(16 * size * size, c.hidden[0], generator: &g))
+            layers.append(ReLU())
+            layers.append(Linear(c.hidden[0], c.numActions, generator: &g))
+        case .nature:
+            let size = ((c.inputSize - 8) / 4 + 1 - 4) / 2 + 1 - 2
+            layers.append(Conv2d(c.inChannels, 32, kernelSize: 8, stride: 4, generator: &g))
+            layers.append(ReLU())
+            layers.append(Conv2d(32, 64, kernelSize: 4, stride: 2, generator: &g))
+            layers.append(ReLU())
+            layers.append(Conv2d(64, 64, kernelSize: 3, generator: &g))
+            layers += [ReLU(), Flatten()]
+            layers.append(Linear(64 * size * size, c.hidden[0], generator: &g))
+            layers.append(ReLU())
+            layers.append(Linear(c.hidden[0], c.numActions, generator: &g))
+        case .mlp:
+            for (fanIn, width) in zip([c.inChannels] + c.hidden, c.hidden) {
+                layers.append(Linear(fanIn, width, generator: &g))
+                layers.append(ReLU())
             }
+            layers.append(Linear(c.hidden.last!, c.numActions, generator: &g))
         }
-        self.named = named
-        byName = Dictionary(uniqueKeysWithValues: named)
+        net = Sequential(layers)
     }
 
-    override public var namedLocalParameters: [(String, Tensor)] { named }
+    override public var namedChildren: [(String, Module)] { [("net", net)] }
 
     /// [N, *inputShape] -> [N, numActions]
-    public func forward(_ x: Tensor) -> Tensor {
-        config.apply(x) { byName[$0]! }
-    }
+    public func forward(_ x: Tensor) -> Tensor { net(x) }
 
     /// Copies every parameter of `other` into this network (the target network's hard update).
     public func copyParameters(from other: QNetwork) {
-        for ((_, mine), (_, theirs)) in zip(named, other.named) { mine.data = theirs.data }
+        for (mine, theirs) in zip(parameters(), other.parameters()) { mine.data = theirs.data }
     }
 }

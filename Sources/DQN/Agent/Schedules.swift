@@ -4,7 +4,7 @@ import WorkbenchCore
 /// ε as a function of the frame count: `start` until `begin`, then linear to `end` over `duration`
 /// frames, then `end`. MinAtar: begin = replay start (5,000), duration 100,000; Nature: begin 0,
 /// duration 1,000,000.
-public struct LinearSchedule: Sendable, Equatable {
+public struct LinearSchedule: Codable, Sendable, Equatable {
     public var start: Double, end: Double
     public var begin: Int, duration: Int
 
