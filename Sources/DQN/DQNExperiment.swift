@@ -14,6 +14,19 @@ public enum DQNExperiment: PaperExperiment {
 
     public static func registerFixtures() { DQNFixtures.register() }
 
+    /// `online` from a plain state dict; `target` copies it unless the file holds `target.*` too.
+    /// The network is the preset's (its environment fixes the input and the actions).
+    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
+        let p = try DQNPreset.preset(preset)
+        guard model == nil else { throw RunError.invalid("dqn takes its network from the preset's environment: choose it with --preset, not --config") }
+        var g = Generator(seed: 0)
+        let online = QNetwork(p.agent.network, generator: &g), target = QNetwork(p.agent.network, generator: &g)
+        return ImportedModules(hyperparameters: p.hyperparameters, modules: ["online": online, "target": target],
+                               primary: "online", optional: ["target"]) { held in
+            if !held.contains("target") { try target.loadStateDict(Dictionary(uniqueKeysWithValues: online.stateDict())) }
+        }
+    }
+
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
         let preset = try DQNPreset.preset(run.preset)
         try run.writeConfig(preset.hyperparameters)

@@ -44,4 +44,23 @@ import WorkbenchTesting
             }
         }
     }
+
+    /// `workbench import dqn`: a plain online-network state dict plays as the same network, and the
+    /// target network starts as its copy.
+    @Test func importedStateDictPlaysAsItself() throws {
+        let dir = TemporaryDirectory("dqn-import")
+        let run = try Self.runDirectory(dir)
+        let checkpoint = try SafeTensorsFile(contentsOf: run + "/checkpoints/last.safetensors")
+        var bare = SafeTensorsFile()
+        for name in checkpoint.names { bare.set(String(name.dropFirst("online.".count)), checkpoint[name]!) }
+        try bare.write(to: dir.file("online.safetensors"))
+        let imported = try RunImport.make(DQNExperiment.self, stateDict: dir.file("online.safetensors"), preset: "minatar-breakout",
+                                          modelConfig: nil, root: dir.file("runs"))
+        let played = try DQNExperiment.play(checkpoint: imported.directory, episodes: 2, seed: 3, render: false)
+        #expect(played == (try DQNExperiment.play(checkpoint: run, episodes: 2, seed: 3, render: false)))
+        let file = try SafeTensorsFile(contentsOf: imported.lastCheckpointPath)
+        for name in checkpoint.names {
+            #expect(file[name]?.bytes == checkpoint[name]?.bytes && file["target." + name.dropFirst("online.".count)]?.bytes == checkpoint[name]?.bytes)
+        }
+    }
 }
