@@ -76,14 +76,14 @@ public enum CorpusGenerator {
                 try (pairs.map(\.enText).joined(separator: "\n") + "\n").write(toFile: "\(temporary)/\(name).en", atomically: false, encoding: .utf8)
                 try (pairs.map(\.frText).joined(separator: "\n") + "\n").write(toFile: "\(temporary)/\(name).fr", atomically: false, encoding: .utf8)
             }
-            if rename(temporary, dir) != 0 {
-                if complete() {
-                    try? fm.removeItem(atPath: temporary)   // another run wrote it meanwhile
-                } else {
-                    // A directory left incomplete by an older version.
-                    try? fm.removeItem(atPath: dir)
-                    if rename(temporary, dir) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-                }
+            if rename(temporary, dir) == 0 {
+                print("wrote the generated corpus to \(dir)")
+            } else if complete() {
+                try? fm.removeItem(atPath: temporary)   // another run wrote it meanwhile
+            } else {
+                // A directory left incomplete by an older version.
+                try? fm.removeItem(atPath: dir)
+                if rename(temporary, dir) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             }
         } catch {
             try? fm.removeItem(atPath: temporary)

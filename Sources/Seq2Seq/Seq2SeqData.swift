@@ -26,7 +26,9 @@ public struct TranslationData {
     public static func generated(root: String = CorpusGenerator.cacheRoot(), count: Int = 150_000, seed: UInt64 = 0,
                                  trainLimit: Int? = nil, maxLength: Int = 50) throws -> TranslationData {
         let dir = try CorpusGenerator.writeIfMissing(root: root, count: count, seed: seed)
-        return try aligned(directory: dir, trainLimit: trainLimit, maxLength: maxLength, origin: "generated en-fr corpus \(dir)")
+        // Named without the cache's location, which may differ when the run is resumed elsewhere.
+        return try aligned(directory: dir, trainLimit: trainLimit, maxLength: maxLength,
+                           origin: "generated en-fr corpus \((dir as NSString).lastPathComponent)")
     }
 
     /// A directory holding train.en/train.fr, valid.en/valid.fr, test.en/test.fr (one sentence a

@@ -4,7 +4,6 @@
 import WorkbenchCore
 import WorkbenchNN
 import WorkbenchData
-import WorkbenchRun
 
 /// What the decoder reads from the source: attention memory and mask, and the initial state.
 public struct EncodedSource {
@@ -29,6 +28,17 @@ public struct AttentionDecoder {
     /// The model's children under their state-dict names, in registration order.
     var children: [(String, Module)] {
         [("bridge", bridge), ("attn_w", attnW), ("attn_u", attnU), ("attn_v", attnV), ("decoder", cell)]
+    }
+
+    /// Additive attention for decoder state s [B, H] -> (context [B, 2H], weights [B, S]).
+    func attend(_ e: EncodedSource, _ s: Tensor) -> (context: Tensor, alpha: Tensor) {
+        let memory = e.memory!, keys = e.keys!
+        let b = keys.shape[0], len = keys.shape[1]
+        let q = attnW(s).unsqueeze(1)                                                       // [B, 1, H]
+        let scores = attnV(F.tanh(keys + q)).reshape([b, len]) + e.maskBias!
+        let alpha = F.softmax(scores, dim: 1)                                               // [B, S]
+        let context = alpha.unsqueeze(1).matmul(memory).reshape([b, memory.shape[2]])
+        return (context, alpha)
     }
 }
 
@@ -126,17 +136,6 @@ public final class Seq2SeqModel: Module {
                              state: DecoderState(h: s0, c: Tensor.zeros(s0.shape)))
     }
 
-    /// Additive attention for decoder state s [B, H] -> (context [B, 2H], weights [B, S]).
-    func attend(_ a: AttentionDecoder, _ e: EncodedSource, _ s: Tensor) -> (context: Tensor, alpha: Tensor) {
-        let memory = e.memory!, keys = e.keys!
-        let b = keys.shape[0], len = keys.shape[1]
-        let q = a.attnW(s).unsqueeze(1)                                                     // [B, 1, H]
-        let scores = a.attnV(F.tanh(keys + q)).reshape([b, len]) + e.maskBias!
-        let alpha = F.softmax(scores, dim: 1)                                               // [B, S]
-        let context = alpha.unsqueeze(1).matmul(memory).reshape([b, memory.shape[2]])
-        return (context, alpha)
-    }
-
     /// Teacher forcing: src [B, S], tgt [B, T] starting with <sos> -> logits [B, T, V].
     public func forward(src: IndexTensor, tgt: IndexTensor) -> Tensor {
         let e = encode(src)
@@ -148,7 +147,7 @@ public final class Seq2SeqModel: Module {
         var features: [Tensor] = []
         for t in 0..<tgt.shape[1] {
             let y = emb.select(1, t)                                                        // [B, E]
-            let (context, _) = attend(a, e, s)
+            let (context, _) = a.attend(e, s)
             (s, c) = a.cell.forward(Tensor.cat([y, context], dim: 1), h: s, c: c)
             features.append(Tensor.cat([s, context, y], dim: 1))
         }
@@ -169,7 +168,7 @@ public final class Seq2SeqModel: Module {
             let dec = decoder!.forward(y.unsqueeze(1), h0: state.h, c0: state.c)
             return (F.logSoftmax(out(dec.output.select(1, 0)), dim: 1), DecoderState(h: dec.hN, c: dec.cN), nil)
         }
-        let (context, alpha) = attend(a, e, state.h)
+        let (context, alpha) = a.attend(e, state.h)
         let (s, c) = a.cell.forward(Tensor.cat([y, context], dim: 1), h: state.h, c: state.c)
         let logits = out(Tensor.cat([s, context, y], dim: 1))
         return (F.logSoftmax(logits, dim: 1), DecoderState(h: s, c: c), alpha)
