@@ -1,9 +1,10 @@
 // The built-in English→French corpus: grammatical sentence pairs from templates over `Lexicon`,
 // deterministic from a seed, split into train/valid/test with no test sentence in training, and
-// written to datasets/generated/ on demand.
+// written on demand to a cache directory (never the current directory).
 import Foundation
 import WorkbenchCore
 import WorkbenchData
+import WorkbenchRun
 
 public enum CorpusGenerator {
     /// One sentence pair, each side a token list (lower case, punctuation as tokens, French
@@ -44,22 +45,70 @@ public enum CorpusGenerator {
                       test: Array(all[(trainEnd + valid)...]))
     }
 
-    /// The directory `generated/en-fr-seed<seed>-n<count>` under `root`, holding
-    /// train/valid/test.{en,fr}; written only when missing. Returns the directory.
+    /// Where generated corpora are kept: `$WORKBENCH_DATA/generated` if that variable is set, else
+    /// `$XDG_CACHE_HOME/workbench/generated`, else `~/.cache/workbench/generated`. `--data-dir`
+    /// bypasses it (a run then reads the corpus given).
+    public static func cacheRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        if let data = nonEmpty("WORKBENCH_DATA") { return data + "/generated" }
+        if let cache = nonEmpty("XDG_CACHE_HOME") { return cache + "/workbench/generated" }
+        let home = nonEmpty("HOME") ?? FileManager.default.homeDirectoryForCurrentUser.path
+        return home + "/.cache/workbench/generated"
+    }
+
+    /// The directory `en-fr-seed<seed>-n<count>` under `root`, holding train/valid/test.{en,fr};
+    /// written only when missing, into a temporary directory renamed into place, so that runs
+    /// started together neither collide nor read a half-written corpus. Returns the directory; a
+    /// directory that cannot be written is a one-line error naming it and the reason.
     @discardableResult
-    public static func writeIfMissing(root: String = "datasets/generated", count: Int, seed: UInt64,
+    public static func writeIfMissing(root: String = cacheRoot(), count: Int, seed: UInt64,
                                       valid: Int = 1000, test: Int = 2000) throws -> String {
         let dir = "\(root)/en-fr-seed\(seed)-n\(count)"
         let fm = FileManager.default
         let names = ["train", "valid", "test"].flatMap { ["\($0).en", "\($0).fr"] }
-        if names.allSatisfy({ fm.fileExists(atPath: dir + "/" + $0) }) { return dir }
-        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let s = splits(count: count, seed: seed, valid: valid, test: test)
-        for (name, pairs) in [("train", s.train), ("valid", s.valid), ("test", s.test)] {
-            try (pairs.map(\.enText).joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(name).en", atomically: true, encoding: .utf8)
-            try (pairs.map(\.frText).joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(name).fr", atomically: true, encoding: .utf8)
+        func complete() -> Bool { names.allSatisfy { fm.fileExists(atPath: dir + "/" + $0) } }
+        if complete() { return dir }
+        let temporary = "\(dir).tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
+        do {
+            try makeDirectories(temporary)
+            let s = splits(count: count, seed: seed, valid: valid, test: test)
+            for (name, pairs) in [("train", s.train), ("valid", s.valid), ("test", s.test)] {
+                try (pairs.map(\.enText).joined(separator: "\n") + "\n").write(toFile: "\(temporary)/\(name).en", atomically: false, encoding: .utf8)
+                try (pairs.map(\.frText).joined(separator: "\n") + "\n").write(toFile: "\(temporary)/\(name).fr", atomically: false, encoding: .utf8)
+            }
+            if rename(temporary, dir) == 0 {
+                print("wrote the generated corpus to \(dir)")
+            } else if complete() {
+                try? fm.removeItem(atPath: temporary)   // another run wrote it meanwhile
+            } else {
+                // A directory left incomplete by an older version.
+                try? fm.removeItem(atPath: dir)
+                if rename(temporary, dir) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            }
+        } catch {
+            try? fm.removeItem(atPath: temporary)
+            throw RunError.invalid("cannot write the generated corpus to \(dir): \(reason(error)) "
+                                   + "(set WORKBENCH_DATA or XDG_CACHE_HOME to a writable directory, or give --data-dir)")
         }
         return dir
+    }
+
+    /// `mkdir -p`, failing with the system's reason ("Permission denied", "Read-only file system",
+    /// "Not a directory"), which Foundation's createDirectory does not keep on Linux.
+    static func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+    }
+
+    /// The operating system's reason for a failed file operation ("Permission denied").
+    static func reason(_ error: Error) -> String {
+        let e = error as NSError
+        let posix = e.domain == NSPOSIXErrorDomain ? e : e.userInfo[NSUnderlyingErrorKey] as? NSError
+        if let posix, posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
+        return e.localizedDescription
     }
 
     // MARK: templates

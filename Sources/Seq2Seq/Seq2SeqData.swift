@@ -22,11 +22,13 @@ public struct TranslationData {
                                 target: target.encode($0.target, addSOS: false, addEOS: true)) }
     }
 
-    /// The generated English→French corpus (datasets/generated, written when missing).
-    public static func generated(root: String = "datasets/generated", count: Int = 150_000, seed: UInt64 = 0,
+    /// The generated English→French corpus (in `CorpusGenerator.cacheRoot()`, written when missing).
+    public static func generated(root: String = CorpusGenerator.cacheRoot(), count: Int = 150_000, seed: UInt64 = 0,
                                  trainLimit: Int? = nil, maxLength: Int = 50) throws -> TranslationData {
         let dir = try CorpusGenerator.writeIfMissing(root: root, count: count, seed: seed)
-        return try aligned(directory: dir, trainLimit: trainLimit, maxLength: maxLength, origin: "generated en-fr corpus \(dir)")
+        // Named without the cache's location, which may differ when the run is resumed elsewhere.
+        return try aligned(directory: dir, trainLimit: trainLimit, maxLength: maxLength,
+                           origin: "generated en-fr corpus \((dir as NSString).lastPathComponent)")
     }
 
     /// A directory holding train.en/train.fr, valid.en/valid.fr, test.en/test.fr (one sentence a
@@ -57,6 +59,7 @@ public struct TranslationData {
     public static func tatoeba(path: String, maxLength: Int = 20, seed: UInt64 = 0, valid: Int = 1000, test: Int = 2000,
                                minFrequency: Int = 2) throws -> TranslationData {
         let corpus = try ParallelCorpus.readTSV(path)
+        try corpus.report.checkTSVLines()
         let pairs = corpus.tokenized(with: Tokenizer(), maxLength: maxLength)
         var groups: [[String]: [TokenPair]] = [:]
         var order: [[String]] = []
@@ -88,6 +91,19 @@ public struct TranslationData {
         }
         return isDir.boolValue ? try aligned(directory: dataPath, trainLimit: trainLimit, maxLength: maxLength)
             : try tatoeba(path: dataPath, maxLength: maxLength, seed: seed)
+    }
+}
+
+extension CorpusReport {
+    /// A line of invalid UTF-8 or without a tab means the file is not a `source<TAB>target` corpus
+    /// (or is damaged): an error naming the file and the first such line, not a silent skip.
+    func checkTSVLines() throws {
+        if let line = exampleLines[.invalidUTF8]?.first {
+            throw RunError.invalid("\(path): line \(line) is not valid UTF-8 (\(counts[.invalidUTF8]!) such lines)")
+        }
+        if let line = exampleLines[.missingTab]?.first {
+            throw RunError.invalid("\(path): line \(line) has no tab: a line must be source<TAB>target (\(counts[.missingTab]!) such lines)")
+        }
     }
 }
 

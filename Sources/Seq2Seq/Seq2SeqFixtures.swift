@@ -1,14 +1,15 @@
-// The `seq2seq.model` fixture handler for `workbench verify`: builds the model from the fixture's
-// config and parameters, returns the teacher-forced logits as `y` [B*T, V] and, when the config
-// asks for it, each source row's beam-search output as `beam` [B, max_len] (0-padded).
+// The `seq2seq.model` fixture handler for `workbench verify`: binds the training's model to the
+// fixture's config and parameters (`call.module`) and returns the teacher-forced logits as `y`
+// [B*T, V] and, when the config asks for it, each source row's beam-search output as `beam`
+// [B, max_len] (0-padded).
 import WorkbenchCore
 import WorkbenchData
+import WorkbenchNN
 import WorkbenchRun
 
 public enum Seq2SeqFixtures {
-    /// Config fields (documented in papers/seq2seq/README.md).
-    static let known: Set<String> = ["src_vocab", "tgt_vocab", "embed", "hidden", "num_layers", "attention",
-                                     "reverse_source", "beam_width", "max_len", "length_alpha"]
+    /// Beam fixtures' fields besides the model config's (documented in papers/seq2seq/README.md).
+    static let beamKeys: Set<String> = ["beam_width", "max_len", "length_alpha"]
 
     public static func register() {
         FixtureRegistry.register(model: "seq2seq.model") { call in try handle(call) }
@@ -16,15 +17,13 @@ public enum Seq2SeqFixtures {
 
     static func handle(_ call: FixtureCall) throws -> [String: Tensor] {
         let c = call.config
-        try c.expectOnly(known)
-        let config = Seq2SeqConfig(srcVocab: try c.int("src_vocab"), tgtVocab: try c.int("tgt_vocab"),
-                                   embed: try c.int("embed"), hidden: try c.int("hidden"),
-                                   numLayers: try c.int("num_layers", default: 1),
-                                   attention: try c.bool("attention", default: false),
-                                   reverseSource: try c.bool("reverse_source", default: !(try c.bool("attention", default: false))))
-        var params: [String: Tensor] = [:]
-        for (name, _) in config.parameterShapes { params[name] = try call.param(name) }
-        let model = try Seq2SeqModel(config, parameters: params)
+        try c.expectOnly(Seq2SeqConfig.keys.union(beamKeys))
+        let config = try Seq2SeqConfig(FixtureConfig(c.values.filter { Seq2SeqConfig.keys.contains($0.key) }))
+        // The training's module with the fixture's parameters loaded by name (strictly).
+        let model = try call.module { () -> Seq2SeqModel in
+            var g = Generator(seed: 0)
+            return Seq2SeqModel(config, generator: &g)
+        }
         let src = try call.indexInput("src"), tgt = try call.indexInput("tgt")
         try require(src.shape.count == 2 && tgt.shape.count == 2 && src.shape[0] == tgt.shape[0],
                     "seq2seq: src \(src.shape) and tgt \(tgt.shape) must be [B, S] and [B, T]")

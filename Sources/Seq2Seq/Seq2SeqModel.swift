@@ -4,51 +4,6 @@
 import WorkbenchCore
 import WorkbenchNN
 import WorkbenchData
-import WorkbenchRun
-
-public struct Seq2SeqConfig: Sendable, Equatable {
-    public var srcVocab: Int, tgtVocab: Int
-    public var embed: Int, hidden: Int
-    /// Encoder layers; the Sutskever decoder has as many, the attention decoder is one LSTMCell.
-    public var numLayers: Int
-    public var attention: Bool
-    /// Feed each source sentence backwards (within its own length), as Sutskever et al. do.
-    public var reverseSource: Bool
-
-    public init(srcVocab: Int, tgtVocab: Int, embed: Int, hidden: Int, numLayers: Int = 1,
-                attention: Bool = false, reverseSource: Bool = true) {
-        self.srcVocab = srcVocab; self.tgtVocab = tgtVocab
-        self.embed = embed; self.hidden = hidden; self.numLayers = numLayers
-        self.attention = attention; self.reverseSource = reverseSource
-    }
-
-    /// Every parameter's state-dict name and shape, in PyTorch's registration order.
-    public var parameterShapes: [(String, [Int])] {
-        let H = hidden, E = embed, dirs = attention ? 2 : 1
-        var out: [(String, [Int])] = [("src_embed.weight", [srcVocab, E]), ("tgt_embed.weight", [tgtVocab, E])]
-        func lstm(_ prefix: String, input: Int, layers: Int, dirs: Int) {
-            for l in 0..<layers {
-                for d in 0..<dirs {
-                    let sfx = "_l\(l)" + (d == 1 ? "_reverse" : ""), inSize = l == 0 ? input : H * dirs
-                    out += [("\(prefix).weight_ih\(sfx)", [4 * H, inSize]), ("\(prefix).weight_hh\(sfx)", [4 * H, H]),
-                            ("\(prefix).bias_ih\(sfx)", [4 * H]), ("\(prefix).bias_hh\(sfx)", [4 * H])]
-                }
-            }
-        }
-        lstm("encoder", input: E, layers: numLayers, dirs: dirs)
-        if attention {
-            out += [("bridge.weight", [H, H]), ("bridge.bias", [H]), ("attn_w.weight", [H, H]),
-                    ("attn_u.weight", [H, 2 * H]), ("attn_u.bias", [H]), ("attn_v.weight", [1, H]),
-                    ("decoder.weight_ih", [4 * H, E + 2 * H]), ("decoder.weight_hh", [4 * H, H]),
-                    ("decoder.bias_ih", [4 * H]), ("decoder.bias_hh", [4 * H]),
-                    ("out.weight", [tgtVocab, 3 * H + E]), ("out.bias", [tgtVocab])]
-        } else {
-            lstm("decoder", input: E, layers: numLayers, dirs: 1)
-            out += [("out.weight", [tgtVocab, H]), ("out.bias", [tgtVocab])]
-        }
-        return out
-    }
-}
 
 /// What the decoder reads from the source: attention memory and mask, and the initial state.
 public struct EncodedSource {
@@ -64,58 +19,85 @@ public struct DecoderState {
     public var h: Tensor, c: Tensor
 }
 
+/// Bahdanau et al.'s decoder: the bridge s_0 = tanh(W_s ←h_1), the additive attention
+/// e_ij = vᵀ tanh(W s_{i-1} + U h_j), and one LSTMCell fed [E y_{i-1}; c_i].
+public struct AttentionDecoder {
+    public let bridge: Linear, attnW: Linear, attnU: Linear, attnV: Linear
+    public let cell: LSTMCell
+
+    /// The model's children under their state-dict names, in registration order.
+    var children: [(String, Module)] {
+        [("bridge", bridge), ("attn_w", attnW), ("attn_u", attnU), ("attn_v", attnV), ("decoder", cell)]
+    }
+
+    /// Additive attention for decoder state s [B, H] -> (context [B, 2H], weights [B, S]).
+    func attend(_ e: EncodedSource, _ s: Tensor) -> (context: Tensor, alpha: Tensor) {
+        let memory = e.memory!, keys = e.keys!
+        let b = keys.shape[0], len = keys.shape[1]
+        let q = attnW(s).unsqueeze(1)                                                       // [B, 1, H]
+        let scores = attnV(F.tanh(keys + q)).reshape([b, len]) + e.maskBias!
+        let alpha = F.softmax(scores, dim: 1)                                               // [B, S]
+        let context = alpha.unsqueeze(1).matmul(memory).reshape([b, memory.shape[2]])
+        return (context, alpha)
+    }
+}
+
 public final class Seq2SeqModel: Module {
     public let config: Seq2SeqConfig
-    let params: [(String, Tensor)]
-    let byName: [String: Tensor]
+    public let srcEmbed: Embedding, tgtEmbed: Embedding
+    /// numLayers LSTM layers; bidirectional in the attention model.
+    public let encoder: LSTM
+    /// Sutskever's decoder: numLayers LSTM layers started from the encoder's final states (nil with attention).
+    public let decoder: LSTM?
+    /// Bahdanau's decoder (nil without attention).
+    public let attention: AttentionDecoder?
+    public let out: Linear
 
-    override public var namedLocalParameters: [(String, Tensor)] { params }
+    override public var namedChildren: [(String, Module)] {
+        [("src_embed", srcEmbed), ("tgt_embed", tgtEmbed), ("encoder", encoder)]
+            + (attention?.children ?? [("decoder", decoder!)]) + [("out", out)]
+    }
 
-    /// Every parameter uniform(-initRange, initRange) (Sutskever's ±0.08); padding rows zero.
+    /// Every parameter uniform(-initRange, initRange) (Sutskever's ±0.08), drawn in state-dict
+    /// order; the embeddings' padding rows zero.
     public init(_ config: Seq2SeqConfig, initRange: Float = 0.08, generator g: inout Generator) {
         self.config = config
-        var ps: [(String, Tensor)] = []
-        for (name, shape) in config.parameterShapes {
-            let t = Init.uniform(shape, bound: initRange, generator: &g)
-            if name.hasSuffix("_embed.weight") { for j in 0..<config.embed { t.data[j] = 0 } }
-            ps.append((name, t.requiringGrad()))
+        let E = config.embed, H = config.hidden, L = config.numLayers, dirs = config.attention ? 2 : 1
+        func uniform(_ shape: [Int]) -> Tensor { Init.uniform(shape, bound: initRange, generator: &g) }
+        func embedding(_ rows: Int) -> Embedding {
+            let w = uniform([rows, E])
+            for j in 0..<E { w.data[Vocabulary.pad * E + j] = 0 }
+            return Embedding(weight: w, paddingIdx: Vocabulary.pad)
         }
-        params = ps
-        byName = Dictionary(uniqueKeysWithValues: ps)
-    }
-
-    /// Uses the given tensors as the parameters (fixtures: gradients land on them).
-    public init(_ config: Seq2SeqConfig, parameters: [String: Tensor]) throws {
-        self.config = config
-        var ps: [(String, Tensor)] = []
-        for (name, shape) in config.parameterShapes {
-            guard let t = parameters[name] else { throw RunError.invalid("seq2seq: missing parameter \(name)") }
-            guard t.shape == shape else { throw RunError.invalid("seq2seq: \(name) has shape \(t.shape), expected \(shape)") }
-            ps.append((name, t))
-        }
-        let extra = Set(parameters.keys).subtracting(ps.map(\.0))
-        guard extra.isEmpty else { throw RunError.invalid("seq2seq: unexpected parameters \(extra.sorted())") }
-        params = ps
-        byName = Dictionary(uniqueKeysWithValues: ps)
-    }
-
-    func p(_ name: String) -> Tensor { byName[name]! }
-
-    func lstmWeights(_ prefix: String, layers: Int, dirs: Int) -> [RecurrentLayerWeights] {
-        var out: [RecurrentLayerWeights] = []
-        for l in 0..<layers {
-            for d in 0..<dirs {
-                let sfx = "_l\(l)" + (d == 1 ? "_reverse" : "")
-                out.append(RecurrentLayerWeights(weightIh: p("\(prefix).weight_ih\(sfx)"), weightHh: p("\(prefix).weight_hh\(sfx)"),
-                                                 biasIh: p("\(prefix).bias_ih\(sfx)"), biasHh: p("\(prefix).bias_hh\(sfx)")))
+        // weight_ih, weight_hh, bias_ih, bias_hh of l0, l0_reverse, l1, ...
+        func lstmLayers(input: Int, layers: Int, dirs: Int) -> [RecurrentLayerWeights] {
+            var out: [RecurrentLayerWeights] = []
+            for l in 0..<layers {
+                for _ in 0..<dirs {
+                    out.append(RecurrentLayerWeights(weightIh: uniform([4 * H, l == 0 ? input : H * dirs]), weightHh: uniform([4 * H, H]),
+                                                     biasIh: uniform([4 * H]), biasHh: uniform([4 * H])))
+                }
             }
+            return out
         }
-        return out
-    }
-
-    var cellWeights: RecurrentLayerWeights {
-        RecurrentLayerWeights(weightIh: p("decoder.weight_ih"), weightHh: p("decoder.weight_hh"),
-                              biasIh: p("decoder.bias_ih"), biasHh: p("decoder.bias_hh"))
+        srcEmbed = embedding(config.srcVocab)
+        tgtEmbed = embedding(config.tgtVocab)
+        encoder = LSTM(E, H, numLayers: L, batchFirst: true, bidirectional: config.attention,
+                       layers: lstmLayers(input: E, layers: L, dirs: dirs))
+        if config.attention {
+            let bridge = Linear(weight: uniform([H, H]), bias: uniform([H]))
+            let attnW = Linear(weight: uniform([H, H]), bias: nil)
+            let attnU = Linear(weight: uniform([H, 2 * H]), bias: uniform([H]))
+            let attnV = Linear(weight: uniform([1, H]), bias: nil)
+            attention = AttentionDecoder(bridge: bridge, attnW: attnW, attnU: attnU, attnV: attnV,
+                                         cell: LSTMCell(weights: lstmLayers(input: E + 2 * H, layers: 1, dirs: 1)[0]))
+            decoder = nil
+            out = Linear(weight: uniform([config.tgtVocab, 3 * H + E]), bias: uniform([config.tgtVocab]))
+        } else {
+            decoder = LSTM(E, H, numLayers: L, batchFirst: true, layers: lstmLayers(input: E, layers: L, dirs: 1))
+            attention = nil
+            out = Linear(weight: uniform([config.tgtVocab, H]), bias: uniform([config.tgtVocab]))
+        }
     }
 
     /// Real tokens of each right-padded row of src [B, S]; at least 1 (an empty row is read as one
@@ -143,50 +125,34 @@ public final class Seq2SeqModel: Module {
         let lengths = Self.sourceLengths(src)
         let x = c.reverseSource ? Self.reverseSource(src, lengths: lengths) : src
         // The embedding lookup inside the LSTM node: each distinct source token is projected once.
-        let enc = F.lstm(tokens: x, embedding: p("src_embed.weight"), paddingIdx: Vocabulary.pad,
-                         weights: lstmWeights("encoder", layers: c.numLayers, dirs: c.attention ? 2 : 1),
-                         numLayers: c.numLayers, batchFirst: true, bidirectional: c.attention, lengths: lengths)
-        guard c.attention else { return EncodedSource(memory: nil, keys: nil, maskBias: nil, state: DecoderState(h: enc.hN, c: enc.cN)) }
+        let enc = encoder.forward(x, embedding: srcEmbed, lengths: lengths)
+        guard let a = attention else { return EncodedSource(memory: nil, keys: nil, maskBias: nil, state: DecoderState(h: enc.hN, c: enc.cN)) }
         let mask = Tensor(shape: x.shape, data: x.data.map { $0 == Vocabulary.pad ? -1e9 : 0 })
         // s_0 = tanh(bridge(<-h_1)): the backward direction of the last layer.
         let back = enc.hN.select(0, enc.hN.shape[0] - 1)                                   // [B, H]
-        let s0 = F.tanh(F.linear(back, weight: p("bridge.weight"), bias: p("bridge.bias")))
-        let keys = F.linear(enc.output, weight: p("attn_u.weight"), bias: p("attn_u.bias"))  // [B, S, H]
+        let s0 = F.tanh(a.bridge(back))
+        let keys = a.attnU(enc.output)                                                      // [B, S, H]
         return EncodedSource(memory: enc.output, keys: keys, maskBias: mask,
                              state: DecoderState(h: s0, c: Tensor.zeros(s0.shape)))
-    }
-
-    /// Additive attention for decoder state s [B, H] -> (context [B, 2H], weights [B, S]).
-    func attend(_ e: EncodedSource, _ s: Tensor) -> (context: Tensor, alpha: Tensor) {
-        let memory = e.memory!, keys = e.keys!
-        let b = keys.shape[0], len = keys.shape[1]
-        let q = F.linear(s, weight: p("attn_w.weight")).unsqueeze(1)                        // [B, 1, H]
-        let scores = F.linear(F.tanh(keys + q), weight: p("attn_v.weight")).reshape([b, len]) + e.maskBias!
-        let alpha = F.softmax(scores, dim: 1)                                               // [B, S]
-        let context = alpha.unsqueeze(1).matmul(memory).reshape([b, memory.shape[2]])
-        return (context, alpha)
     }
 
     /// Teacher forcing: src [B, S], tgt [B, T] starting with <sos> -> logits [B, T, V].
     public func forward(src: IndexTensor, tgt: IndexTensor) -> Tensor {
         let e = encode(src)
-        if !config.attention {
-            let dec = F.lstm(tokens: tgt, embedding: p("tgt_embed.weight"), paddingIdx: Vocabulary.pad, h0: e.state.h,
-                             c0: e.state.c, weights: lstmWeights("decoder", layers: config.numLayers, dirs: 1),
-                             numLayers: config.numLayers, batchFirst: true)
-            return F.linear(dec.output, weight: p("out.weight"), bias: p("out.bias"))
+        guard let a = attention else {
+            return out(decoder!.forward(tgt, embedding: tgtEmbed, h0: e.state.h, c0: e.state.c).output)
         }
-        let emb = F.embedding(tgt, weight: p("tgt_embed.weight"), paddingIdx: Vocabulary.pad) // [B, T, E]
+        let emb = tgtEmbed(tgt)                                                             // [B, T, E]
         var s = e.state.h, c = e.state.c
         var features: [Tensor] = []
         for t in 0..<tgt.shape[1] {
             let y = emb.select(1, t)                                                        // [B, E]
-            let (context, _) = attend(e, s)
-            (s, c) = F.lstmCell(Tensor.cat([y, context], dim: 1), h: s, c: c, weights: cellWeights)
+            let (context, _) = a.attend(e, s)
+            (s, c) = a.cell.forward(Tensor.cat([y, context], dim: 1), h: s, c: c)
             features.append(Tensor.cat([s, context, y], dim: 1))
         }
         // One output projection over all steps: the same numbers as per step, one sgemm.
-        return F.linear(Tensor.stack(features, dim: 1), weight: p("out.weight"), bias: p("out.bias"))
+        return out(Tensor.stack(features, dim: 1))
     }
 
     /// Mean cross-entropy over non-padding target positions. logits [B, T, V], target [B, T].
@@ -197,16 +163,14 @@ public final class Seq2SeqModel: Module {
 
     /// One decoding step: previous tokens [B] -> (log-probabilities [B, V], state, attention [B, S]?).
     public func step(_ e: EncodedSource, tokens: [Int], state: DecoderState) -> (logProbs: Tensor, state: DecoderState, alpha: Tensor?) {
-        let y = F.embedding(IndexTensor(tokens), weight: p("tgt_embed.weight"), paddingIdx: Vocabulary.pad)  // [B, E]
-        if !config.attention {
-            let dec = F.lstm(y.unsqueeze(1), h0: state.h, c0: state.c, weights: lstmWeights("decoder", layers: config.numLayers, dirs: 1),
-                             numLayers: config.numLayers, batchFirst: true)
-            let logits = F.linear(dec.output.select(1, 0), weight: p("out.weight"), bias: p("out.bias"))
-            return (F.logSoftmax(logits, dim: 1), DecoderState(h: dec.hN, c: dec.cN), nil)
+        let y = tgtEmbed(IndexTensor(tokens))                                               // [B, E]
+        guard let a = attention else {
+            let dec = decoder!.forward(y.unsqueeze(1), h0: state.h, c0: state.c)
+            return (F.logSoftmax(out(dec.output.select(1, 0)), dim: 1), DecoderState(h: dec.hN, c: dec.cN), nil)
         }
-        let (context, alpha) = attend(e, state.h)
-        let (s, c) = F.lstmCell(Tensor.cat([y, context], dim: 1), h: state.h, c: state.c, weights: cellWeights)
-        let logits = F.linear(Tensor.cat([s, context, y], dim: 1), weight: p("out.weight"), bias: p("out.bias"))
+        let (context, alpha) = a.attend(e, state.h)
+        let (s, c) = a.cell.forward(Tensor.cat([y, context], dim: 1), h: state.h, c: state.c)
+        let logits = out(Tensor.cat([s, context, y], dim: 1))
         return (F.logSoftmax(logits, dim: 1), DecoderState(h: s, c: c), alpha)
     }
 }

@@ -13,45 +13,31 @@ extension Seq2SeqExperiment {
     }
 
     public static func writeModelConfig(_ c: Seq2SeqConfig, to dir: String) throws {
-        let o: JSONValue = .object(["src_vocab": .int(c.srcVocab), "tgt_vocab": .int(c.tgtVocab), "embed": .int(c.embed),
-                                    "hidden": .int(c.hidden), "num_layers": .int(c.numLayers), "attention": .bool(c.attention),
-                                    "reverse_source": .bool(c.reverseSource)])
-        try (o.jsonText + "\n").write(toFile: dir + "/model.json", atomically: true, encoding: .utf8)
+        try (JSONValue.object(c.json).jsonText + "\n").write(toFile: dir + "/model.json", atomically: true, encoding: .utf8)
     }
 
-    /// Loads a trained model: `checkpoint` is a run directory (its best, else last checkpoint) or a
-    /// .safetensors file inside a run's checkpoints/ directory.
+    /// Loads a trained model: `checkpoint` is a run directory or a checkpoint file, resolved by
+    /// `RunCheckpoint.rule`; the vocabularies and model.json are read from its run directory.
     public static func load(checkpoint: String) throws -> (model: Seq2SeqModel, source: Vocabulary, target: Vocabulary) {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDir) else {
-            throw RunError.invalid("\(checkpoint): no such run directory or checkpoint")
-        }
-        let runDir: String, file: String
-        if isDir.boolValue {
-            runDir = checkpoint
-            let best = runDir + "/checkpoints/best.safetensors"
-            file = FileManager.default.fileExists(atPath: best) ? best : runDir + "/checkpoints/last.safetensors"
-        } else {
-            file = checkpoint
-            runDir = ((checkpoint as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        }
-        func lines(_ name: String) throws -> [String] {
+        let resolved = try RunCheckpoint(checkpoint, paper: id)
+        let runDir = resolved.runDirectory
+        func text(_ name: String) throws -> String {
             guard let text = try? String(contentsOfFile: runDir + "/" + name, encoding: .utf8) else {
                 throw RunError.invalid("\(runDir)/\(name) is missing: is \(runDir) a seq2seq run directory?")
             }
-            return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            return text
+        }
+        func lines(_ name: String) throws -> [String] {
+            try text(name).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         }
         let source = try Vocabulary(tokens: try lines("vocab.src.txt")), target = try Vocabulary(tokens: try lines("vocab.tgt.txt"))
-        guard let text = try? String(contentsOfFile: runDir + "/model.json", encoding: .utf8), case .object(let o)? = JSONValue.parse(text),
-              let sv = o["src_vocab"]?.intValue, let tv = o["tgt_vocab"]?.intValue, let e = o["embed"]?.intValue,
-              let h = o["hidden"]?.intValue, let l = o["num_layers"]?.intValue,
-              case .bool(let att)? = o["attention"], case .bool(let rev)? = o["reverse_source"] else {
-            throw RunError.invalid("\(runDir)/model.json is missing or malformed")
+        let config: Seq2SeqConfig
+        do { config = try Seq2SeqConfig(FixtureConfig(json: try text("model.json"), origin: "\(runDir)/model.json")) } catch let error as FixtureError {
+            throw RunError.invalid(error.description)
         }
-        let config = Seq2SeqConfig(srcVocab: sv, tgtVocab: tv, embed: e, hidden: h, numLayers: l, attention: att, reverseSource: rev)
         var g = Generator(seed: 0)
         let model = Seq2SeqModel(config, generator: &g)
-        _ = try Checkpoint.load(from: file, modules: ["model": model])
+        _ = try Checkpoint.load(from: resolved.path, modules: ["model": model])
         model.eval()
         return (model, source, target)
     }
@@ -66,14 +52,13 @@ extension Seq2SeqExperiment {
                                    + "at most \(target.count) hypotheses differ")
         }
         let tok = Tokenizer()
-        let data = TranslationData(train: [], valid: [], test: [], source: source, target: target, origin: checkpoint)
         return sentences.map { sentence in
             let words = tok.tokenize(sentence)
             let unknown = words.filter { source.id($0) == Vocabulary.unk }
             if !unknown.isEmpty {
                 FileHandle.standardError.write(Data("warning: unknown words mapped to <unk>: \(unknown.joined(separator: " "))\n".utf8))
             }
-            return translateBeam(model, words, data: data, beamWidth: beamWidth, lengthAlpha: beamWidth == 1 ? 0 : 0.6)
+            return model.translateBeam(words, source: source, target: target, beamWidth: beamWidth, lengthAlpha: beamWidth == 1 ? 0 : 0.6)
         }
     }
 }

@@ -79,7 +79,7 @@ struct Translate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Translate English sentences with a trained seq2seq run (one per argument, or one per line on stdin).")
 
-    @Argument(help: "A seq2seq run directory.")
+    @Argument(help: "A seq2seq run directory or checkpoint file.")
     var runDirectory: String
 
     @Argument(help: "Sentences; read from standard input when none are given.")

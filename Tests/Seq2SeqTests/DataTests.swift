@@ -1,5 +1,6 @@
 // Real-corpus loading (Tatoeba TSV split by distinct English sentence) and translating from a run directory.
 import Foundation
+import Synchronization
 import Testing
 import WorkbenchNN
 import WorkbenchData
@@ -21,7 +22,6 @@ struct Seq2SeqDataTests {
             lines.append("I have \(n) cats.\tJ'ai \(n) chats.\tCC-BY 2.0 (France) Attribution: tatoeba.org")
             if i % 7 == 0 { lines.append("I have \(n) cats.\tJ'ai \(n) chattes.\tCC-BY 2.0 (France)") }
         }
-        lines.append("this line has no tab")
         lines.append(String(repeating: "very long ", count: 30) + "\tlong")
         let path = dir + "/fra.txt"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -34,6 +34,48 @@ struct Seq2SeqDataTests {
         #expect(data.target.id("j'") != Vocabulary.unk)
         let again = try TranslationData.tatoeba(path: path, maxLength: 20, seed: 1, valid: 10, test: 20, minFrequency: 1)
         #expect(again.test == data.test)
+    }
+
+    @Test func tsvLinesWithoutATabOrOfInvalidUTF8AreErrorsNamingTheLine() throws {
+        let dir = try temporaryDirectory()
+        let good = (0..<40).map { "I have \($0) cats.\tJ'ai \($0) chats." }
+        let noTab = dir + "/notab.txt"
+        try ((good[..<2] + ["no tab here"] + good[2...]).joined(separator: "\n") + "\n").write(toFile: noTab, atomically: true, encoding: .utf8)
+        #expect { try TranslationData.tatoeba(path: noTab, valid: 2, test: 2) } throws: { error in
+            "\(error)" == "\(noTab): line 3 has no tab: a line must be source<TAB>target (1 such lines)"
+        }
+        let invalid = dir + "/invalid.txt"
+        let bytes = Array((good[0] + "\n").utf8) + [0x49, 0xFF, 0xFE, 0x09, 0x4A, 0x0A] + Array((good[1...].joined(separator: "\n") + "\n").utf8)
+        #expect(FileManager.default.createFile(atPath: invalid, contents: Data(bytes)))
+        #expect { try TranslationData.tatoeba(path: invalid, valid: 2, test: 2) } throws: { error in
+            "\(error)" == "\(invalid): line 2 is not valid UTF-8 (1 such lines)"
+        }
+    }
+
+    @Test func generatedCorpusGoesToTheCacheNeverTheCurrentDirectory() {
+        #expect(CorpusGenerator.cacheRoot(environment: ["WORKBENCH_DATA": "/data", "XDG_CACHE_HOME": "/xdg", "HOME": "/home/u"]) == "/data/generated")
+        #expect(CorpusGenerator.cacheRoot(environment: ["WORKBENCH_DATA": "", "XDG_CACHE_HOME": "/xdg", "HOME": "/home/u"]) == "/xdg/workbench/generated")
+        #expect(CorpusGenerator.cacheRoot(environment: ["HOME": "/home/u"]) == "/home/u/.cache/workbench/generated")
+    }
+
+    @Test func generatedCorpusWritersDoNotCollideAndAnUnwritableCacheIsOneLine() throws {
+        let dir = try temporaryDirectory()
+        let written = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            let path = try? CorpusGenerator.writeIfMissing(root: dir + "/cache", count: 300, seed: 1, valid: 20, test: 30)
+            written.withLock { $0.append(path ?? "failed") }
+        }
+        let corpus = dir + "/cache/en-fr-seed1-n300"
+        #expect(written.withLock { $0 } == [corpus, corpus, corpus])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/cache") == ["en-fr-seed1-n300"])
+        #expect(try TranslationData.aligned(directory: corpus).train.count == 250)
+        // A cache under a regular file cannot be created (as a read-only directory cannot).
+        #expect(FileManager.default.createFile(atPath: dir + "/file", contents: Data()))
+        #expect { try CorpusGenerator.writeIfMissing(root: dir + "/file/cache", count: 300, seed: 1, valid: 20, test: 30) } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("cannot write the generated corpus to \(dir)/file/cache/en-fr-seed1-n300: Not a directory")
+                && !text.contains("\n")
+        }
     }
 
     @Test func translateFromRunDirectoryWithUnknownWords() throws {

@@ -17,9 +17,8 @@ struct TranslationConsistencyTests {
         let dir = TemporaryDirectory("consistency")
         let corpus = try CorpusGenerator.writeIfMissing(root: dir.path, count: 2_400, seed: 0, valid: 100, test: 300)
         let data = try TranslationData.aligned(directory: corpus)
-        let s = try Seq2SeqExperiment.settings(preset)
-        let config = Seq2SeqConfig(srcVocab: data.source.count, tgtVocab: data.target.count, embed: s.embed, hidden: s.hidden,
-                                   numLayers: s.numLayers, attention: s.attention, reverseSource: !s.attention)
+        let s = try Seq2SeqRecipe.preset(preset)
+        let config = s.model(data)
         var g = Generator(seed: 5)
         let model = Seq2SeqModel(config, generator: &g)
         let optimizer = Adam(model.parameters(), lr: s.lr)
@@ -32,7 +31,7 @@ struct TranslationConsistencyTests {
             })
             optimizer.zeroGrad()
             Seq2SeqModel.loss(model.forward(src: batch.source, tgt: input), target: batch.target).backward()
-            _ = clipGradNorm(model.parameters(), maxNorm: s.clip)
+            _ = clipGradNorm(model.parameters(), maxNorm: s.clipGradNorm)
             optimizer.step()
         }
 

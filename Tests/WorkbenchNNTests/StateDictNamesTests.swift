@@ -62,6 +62,18 @@ import WorkbenchTesting
         #expect(layout(LSTMCell(3, 4, generator: &g)) == ["weight_ih [16, 3]", "weight_hh [16, 4]", "bias_ih [16]", "bias_hh [16]"])
     }
 
+    @Test func recurrentFromGivenWeights() {
+        var g = Generator(seed: 1)
+        // A paper's own init: the given tensors are the parameters, under the same names.
+        let lstm = LSTM(3, 4, numLayers: 2, bidirectional: true, generator: &g)
+        let given = LSTM(3, 4, numLayers: 2, bidirectional: true, layers: lstm.layers)
+        #expect(layout(given) == layout(lstm))
+        #expect(zip(given.stateDict(), lstm.stateDict()).allSatisfy { $0.1 === $1.1 && $0.1.requiresGrad })
+        let cell = LSTMCell(3, 4, generator: &g)
+        let givenCell = LSTMCell(weights: cell.weights)
+        #expect(layout(givenCell) == layout(cell) && zip(givenCell.parameters(), cell.parameters()).allSatisfy { $0 === $1 })
+    }
+
     @Test func sequentialOfMixedLayers() {
         var g = Generator(seed: 1)
         // nn.Sequential(nn.Conv2d(3, 5, 3), nn.BatchNorm2d(5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),

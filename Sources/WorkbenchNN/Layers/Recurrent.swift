@@ -31,6 +31,24 @@ public class RecurrentBase: Module {
         self.layers = layers
     }
 
+    init(gates: Int, _ inputSize: Int, _ hiddenSize: Int, numLayers: Int, batchFirst: Bool, bidirectional: Bool,
+         layers: [RecurrentLayerWeights]) {
+        let dirs = bidirectional ? 2 : 1
+        precondition(layers.count == numLayers * dirs, "\(layers.count) layer weights for \(numLayers) layers x \(dirs) directions")
+        for (i, w) in layers.enumerated() {
+            checkShapes(w, gates: gates, input: i < dirs ? inputSize : hiddenSize * dirs, hidden: hiddenSize)
+        }
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.numLayers = numLayers
+        self.batchFirst = batchFirst
+        self.bidirectional = bidirectional
+        self.layers = layers.map {
+            RecurrentLayerWeights(weightIh: $0.weightIh.requiringGrad(), weightHh: $0.weightHh.requiringGrad(),
+                                  biasIh: $0.biasIh?.requiringGrad(), biasHh: $0.biasHh?.requiringGrad())
+        }
+    }
+
     override public var namedLocalParameters: [(String, Tensor)] {
         let dirs = bidirectional ? 2 : 1
         return layers.enumerated().flatMap { i, w -> [(String, Tensor)] in
@@ -48,6 +66,14 @@ public final class LSTM: RecurrentBase {
                 bidirectional: Bool = false, generator g: inout Generator) {
         super.init(gates: 4, inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst,
                    bidirectional: bidirectional, generator: &g)
+    }
+
+    /// An LSTM holding the given weights (a paper's own init), one entry per layer and direction in
+    /// PyTorch's order (l0, l0_reverse, l1, ...).
+    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false, bidirectional: Bool = false,
+                layers: [RecurrentLayerWeights]) {
+        super.init(gates: 4, inputSize, hiddenSize, numLayers: numLayers, batchFirst: batchFirst, bidirectional: bidirectional,
+                   layers: layers)
     }
 
     /// x [N, T, I] (batch_first) or [T, N, I]; h0, c0 [L*D, N, H] -> (output [N, T, D*H], hN, cN).
@@ -103,6 +129,13 @@ public final class LSTMCell: Module {
             biasHh: bias ? Init.uniform([4 * hiddenSize], bound: bound, generator: &g).requiringGrad() : nil)
     }
 
+    /// A cell holding the given weights (a paper's own init): weightIh [4H, I], weightHh [4H, H].
+    public init(weights w: RecurrentLayerWeights) {
+        checkShapes(w, gates: 4, input: w.weightIh.shape[1], hidden: w.weightHh.shape[1])
+        weights = RecurrentLayerWeights(weightIh: w.weightIh.requiringGrad(), weightHh: w.weightHh.requiringGrad(),
+                                        biasIh: w.biasIh?.requiringGrad(), biasHh: w.biasHh?.requiringGrad())
+    }
+
     override public var namedLocalParameters: [(String, Tensor)] {
         var out = [("weight_ih", weights.weightIh), ("weight_hh", weights.weightHh)]
         if let b = weights.biasIh { out.append(("bias_ih", b)) }
@@ -114,4 +147,12 @@ public final class LSTMCell: Module {
     public func forward(_ x: Tensor, h: Tensor, c: Tensor) -> (h: Tensor, c: Tensor) {
         F.lstmCell(x, h: h, c: c, weights: weights)
     }
+}
+
+/// Given weights must have PyTorch's shapes: weight_ih [G*H, I], weight_hh [G*H, H], biases [G*H].
+func checkShapes(_ w: RecurrentLayerWeights, gates: Int, input: Int, hidden: Int) {
+    let rows = gates * hidden
+    precondition(w.weightIh.shape == [rows, input] && w.weightHh.shape == [rows, hidden]
+                 && [w.biasIh, w.biasHh].allSatisfy { $0 == nil || $0!.shape == [rows] },
+                 "recurrent weights \(w.tensors.map(\.shape)) do not fit \(gates) gates, input \(input), hidden \(hidden)")
 }
