@@ -15,6 +15,30 @@ public enum Seq2SeqExperiment: PaperExperiment {
 
     public static func registerFixtures() { Seq2SeqFixtures.register() }
 
+    /// The model and the vocabularies of `preset` on its generated corpus (seed 0), as `run` builds
+    /// them: a PyTorch model trained on that corpus translates with them.
+    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
+        let recipe = try Seq2SeqRecipe.preset(preset)
+        guard model == nil else {
+            throw RunError.invalid("seq2seq's model config follows from the preset and its corpus's vocabularies: choose it with --preset, not --config")
+        }
+        guard !recipe.needsDataDirectory else {
+            throw RunError.invalid("preset \(preset) takes its vocabularies from a corpus file; import into a preset on the generated corpus")
+        }
+        let data = try TranslationData.load(dataPath: nil, trainLimit: recipe.trainLimit, seed: 0, maxLength: recipe.maxLength)
+        let config = recipe.model(data)
+        var hyper = recipe.hyperparameters
+        hyper["data"] = .string(data.origin)
+        hyper["src_vocab"] = .int(data.source.count)
+        hyper["tgt_vocab"] = .int(data.target.count)
+        var g = Generator(seed: 0)
+        return ImportedModules(hyperparameters: hyper, modules: ["model": Seq2SeqModel(config, initRange: recipe.initRange, generator: &g)],
+                               writeFiles: { run in
+            try writeVocabulary(data, to: run.directory)
+            try writeModelConfig(config, to: run.directory)
+        })
+    }
+
     public static func run(_ run: ExperimentRun) throws -> [String: Double] {
         let recipe = try Seq2SeqRecipe.preset(run.preset)
         let epochs = run.epochs ?? recipe.epochs

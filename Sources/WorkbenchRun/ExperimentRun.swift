@@ -194,7 +194,11 @@ public final class ExperimentRun {
             if case .object(let x) = a, case .object(let y) = b {
                 return x.keys.sorted().filter { y[$0] != nil }.flatMap { differences(x[$0]!, y[$0]!, key + "." + $0) }
             }
-            if let x = a.doubleValue, let y = b.doubleValue { return x == y ? [] : ["\(key): \(a.jsonText) in config.json, \(b.jsonText) in preset \(preset)"] }
+            // Equal as Float32 is equal: a run written before presets were Codable recorded a Float
+            // hyperparameter as its Double expansion (0.003000000026077032 for 0.003).
+            if let x = a.doubleValue, let y = b.doubleValue {
+                return x == y || Float(x) == Float(y) ? [] : ["\(key): \(a.jsonText) in config.json, \(b.jsonText) in preset \(preset)"]
+            }
             return a == b ? [] : ["\(key): \(a.jsonText) in config.json, \(b.jsonText) in preset \(preset)"]
         }
         let changed = stored.keys.sorted().filter { $0 != "epochs" && hyperparameters[$0] != nil }

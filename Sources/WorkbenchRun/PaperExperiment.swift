@@ -26,10 +26,6 @@ public protocol PaperExperiment {
 
 extension PaperExperiment {
     public static var supportsDataParallel: Bool { false }
-
-    public static func importModules(preset: String, model: FixtureConfig?) throws -> ImportedModules {
-        throw RunError.invalid("\(id) cannot import a state dict: it does not say which modules its checkpoints hold")
-    }
 }
 
 /// Errors that end a run with a message instead of a crash.

@@ -17,14 +17,18 @@ public struct ImportedModules {
     public var optional: Set<String>
     /// Runs after loading with the prefixes the file held (e.g. a target network copies the online one).
     public var complete: (Set<String>) throws -> Void
+    /// Writes the files besides the checkpoint that the paper's commands read (e.g. vocabularies).
+    public var writeFiles: (ExperimentRun) throws -> Void
 
     public init(hyperparameters: [String: JSONValue], modules: [String: Module], primary: String = "model",
-                optional: Set<String> = [], complete: @escaping (Set<String>) throws -> Void = { _ in }) {
+                optional: Set<String> = [], complete: @escaping (Set<String>) throws -> Void = { _ in },
+                writeFiles: @escaping (ExperimentRun) throws -> Void = { _ in }) {
         self.hyperparameters = hyperparameters
         self.modules = modules
         self.primary = primary
         self.optional = optional
         self.complete = complete
+        self.writeFiles = writeFiles
     }
 }
 
@@ -80,6 +84,7 @@ public enum RunImport {
         var hyper = target.hyperparameters
         hyper["imported_from"] = .string(URL(fileURLWithPath: stateDict).standardizedFileURL.path)
         try run.writeConfig(hyper)
+        try target.writeFiles(run)
         try run.saveCheckpoint(modules: target.modules, optimizers: [:], generators: [:],
                                state: TrainingState(epoch: 0, step: 0, bestMetric: nil, extra: ["finished": 1]), isBest: false)
         let parameters = target.modules.values.reduce(0) { $0 + $1.parameterCount }
