@@ -34,6 +34,6 @@ extension ClassifierEvaluation {
             lines.append("\(row) \(col): \(data.classNames[guess]) (\(data.classNames[truth]))\(mark)")
         }
         try Bitmap(width: grey.width, height: grey.height, channels: 3, pixels: rgb).writePNG(to: png)
-        try (lines.joined(separator: "\n") + "\n").write(toFile: labels, atomically: true, encoding: .utf8)
+        try writeFileAtomically(labels, Array((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

@@ -54,6 +54,6 @@ enum AttentionMap {
         for (k, row) in attention.enumerated() {
             text += String(format: "%-14@", output[k] as NSString) + row.map { String(format: " %.2f", $0) }.joined() + "\n"
         }
-        try text.write(toFile: path + ".txt", atomically: true, encoding: .utf8)
+        try writeFileAtomically(path + ".txt", Array(text.utf8))
     }
 }

@@ -76,9 +76,9 @@ struct Seq2SeqEvaluation {
                       "greedy:    " + greedy[k], "beam \(recipe.beamWidth):    " + beam[k], ""]
         }
         let samples = run.samplesDirectory
-        try lines.joined(separator: "\n").write(toFile: samples + "/translations.txt", atomically: true, encoding: .utf8)
+        try writeFileAtomically(samples + "/translations.txt", Array(lines.joined(separator: "\n").utf8))
         for (name, text) in [("greedy", greedy), ("beam", beam), ("ref", refs)] {
-            try (text.joined(separator: "\n") + "\n").write(toFile: "\(samples)/test.\(name).txt", atomically: true, encoding: .utf8)
+            try writeFileAtomically("\(samples)/test.\(name).txt", Array((text.joined(separator: "\n") + "\n").utf8))
         }
         if model.config.attention { try writeAttentionMaps(pairs.prefix(4), to: samples) }
         return ["bleu": greedyBLEU.score, "bleu_beam": beamBLEU.score, "bleu_greedy_beam_subset": greedySubset.score,

@@ -8,12 +8,12 @@ import WorkbenchRun
 
 extension Seq2SeqExperiment {
     public static func writeVocabulary(_ data: TranslationData, to dir: String) throws {
-        try (data.source.tokens.joined(separator: "\n") + "\n").write(toFile: dir + "/vocab.src.txt", atomically: true, encoding: .utf8)
-        try (data.target.tokens.joined(separator: "\n") + "\n").write(toFile: dir + "/vocab.tgt.txt", atomically: true, encoding: .utf8)
+        try writeFileAtomically(dir + "/vocab.src.txt", Array((data.source.tokens.joined(separator: "\n") + "\n").utf8))
+        try writeFileAtomically(dir + "/vocab.tgt.txt", Array((data.target.tokens.joined(separator: "\n") + "\n").utf8))
     }
 
     public static func writeModelConfig(_ c: Seq2SeqConfig, to dir: String) throws {
-        try (JSONValue.object(c.json).jsonText + "\n").write(toFile: dir + "/model.json", atomically: true, encoding: .utf8)
+        try writeFileAtomically(dir + "/model.json", Array((JSONValue.object(c.json).jsonText + "\n").utf8))
     }
 
     /// Loads a trained model: `checkpoint` is a run directory or a checkpoint file, resolved by

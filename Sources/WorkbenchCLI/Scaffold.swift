@@ -1,6 +1,7 @@
 // The work of `workbench new`: pick the template of the paper's kind, find the package, check the name is free, fill in the template,
 // rename the template fixture's model id, and add the paper to Package.swift and Papers.swift.
 import Foundation
+import WorkbenchData
 
 /// What kind of paper `workbench new` starts from: the directory under templates/.
 enum PaperKind: String, CaseIterable {
@@ -90,8 +91,8 @@ struct Scaffold {
                 try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try file.data.write(to: URL(fileURLWithPath: path))
             }
-            try newManifest.write(toFile: manifestPath, atomically: true, encoding: .utf8)
-            try newRegistry.write(toFile: registryPath, atomically: true, encoding: .utf8)
+            try writeFileAtomically(manifestPath, Array(newManifest.utf8))
+            try writeFileAtomically(registryPath, Array(newRegistry.utf8))
         } catch {
             throw ScaffoldError("writing the new paper failed: \(error.localizedDescription)")
         }
