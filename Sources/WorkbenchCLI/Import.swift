@@ -25,11 +25,7 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
-        let paper = try Papers.find(self.paper)
-        let preset = self.preset ?? paper.defaultPreset
-        guard paper.presets.contains(where: { $0.name == preset }) else {
-            throw RunError.unknownPreset(paper: paper.id, preset: preset, known: paper.presets.map { $0.name })
-        }
+        let (paper, preset) = try Papers.find(self.paper, preset: self.preset)
         let run = try RunImport.make(paper, stateDict: stateDict, preset: preset, modelConfig: config, root: out)
         print("Imported \(stateDict) as \(run.directory)")
     }

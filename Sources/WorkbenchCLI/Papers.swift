@@ -24,6 +24,16 @@ enum Papers {
         return paper
     }
 
+    /// The paper and its preset (`preset`, else the paper's default), or the error naming the known ones.
+    static func find(_ id: String, preset: String?) throws -> (paper: any PaperExperiment.Type, preset: String) {
+        let paper = try find(id)
+        let name = preset ?? paper.defaultPreset
+        guard paper.presets.contains(where: { $0.name == name }) else {
+            throw RunError.unknownPreset(paper: paper.id, preset: name, known: paper.presets.map { $0.name })
+        }
+        return (paper, name)
+    }
+
     /// Makes every paper's model ids known to `workbench verify`.
     static func registerFixtures() {
         for paper in all { paper.registerFixtures() }

@@ -35,11 +35,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let paper = try Papers.find(self.paper)
-        let preset = self.preset ?? paper.defaultPreset
-        guard paper.presets.contains(where: { $0.name == preset }) else {
-            throw RunError.unknownPreset(paper: paper.id, preset: preset, known: paper.presets.map { $0.name })
-        }
+        let (paper, preset) = try Papers.find(self.paper, preset: self.preset)
         let run = try ExperimentRun(paper: paper.id, preset: preset, seed: seed, epochs: epochs,
                                     dataDirectory: dataDir, root: out)
         try execute(paper, run)
