@@ -4,6 +4,7 @@ import ArgumentParser
 import DCGAN
 import DQN
 import Foundation
+import WorkbenchData
 import Seq2Seq
 import WorkbenchRun
 
@@ -95,7 +96,8 @@ struct Translate: ParsableCommand {
     func run() throws {
         var input = sentences
         if input.isEmpty {
-            while let line = readLine() { if !line.trimmingCharacters(in: .whitespaces).isEmpty { input.append(line) } }
+            // Universal newlines (LF, CRLF or CR), as for every text file.
+            input = try readTextLines("/dev/stdin").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         }
         guard !input.isEmpty else { throw ValidationError("no sentences to translate") }
         for (source, translation) in zip(input, try Seq2SeqExperiment.translate(checkpoint: runDirectory, sentences: input, beamWidth: beam)) {
