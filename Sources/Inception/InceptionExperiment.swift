@@ -54,11 +54,7 @@ public enum InceptionExperiment: PaperExperiment {
             // The checkpoint holds the main process's dropout stream; the others start one of their own.
             model.random.generator = run.isMain ? dropout : Generator(seed: parallel.rankSeed(dropoutSeed &+ UInt64(loop.epoch)))
         }
-        loop.throughput = "images_per_second"
-        loop.progressLabels = [("train_loss", "loss"), ("train_accuracy", "acc")]
-        let title = "GoogLeNet on Fashion-MNIST (\(run.preset))"
-        loop.plots = [PlotSpec("accuracy", title: title, series: ["train_accuracy", "test_accuracy"], yLabel: "accuracy"),
-                      PlotSpec("loss", title: title, series: ["train_loss", "test_loss"], yLabel: "cross-entropy")]
+        loop.showClassifierCurves(title: "GoogLeNet on Fashion-MNIST (\(run.preset))")
         let times = run.times
         var last: ClassifierEvaluation?
         try loop.fit(batches: { epoch in
@@ -77,13 +73,11 @@ public enum InceptionExperiment: PaperExperiment {
             times.measure("optimizer") { optimizer.step() }
             return stats
         }, evaluate: { epoch in
-            let eval = ClassifierEvaluation.run(model, on: test, batchSize: recipe.evalBatchSize) { model($0).logits }
+            let eval = try ClassifierEvaluation.epoch(epoch, of: run, model, on: test, batchSize: recipe.evalBatchSize) { model($0).logits }
             last = eval
-            try eval.confusion.writePNG(to: run.samplesDirectory + "/confusion_matrix.png",
-                                        title: "Test confusion matrix, epoch \(epoch + 1)")
             try eval.writeSampleGrid(test, png: run.samplesDirectory + "/test_predictions.png",
                                      labels: run.samplesDirectory + "/test_predictions.txt")
-            return ["test_loss": eval.loss, "test_accuracy": eval.accuracy, "lr": Double(optimizer.lr)]
+            return eval.epochMetrics.merging(["lr": Double(optimizer.lr)]) { $1 }
         })
 
         var summary = loop.summary

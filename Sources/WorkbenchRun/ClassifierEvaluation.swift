@@ -51,6 +51,30 @@ public struct ClassifierEvaluation {
     }
 }
 
+extension TrainingLoop {
+    /// An image classifier's run: images per second, loss and accuracy on the progress bar, and
+    /// the accuracy and loss curves (train and test) titled `title`.
+    public func showClassifierCurves(title: String) {
+        throughput = "images_per_second"
+        progressLabels = [("train_loss", "loss"), ("train_accuracy", "acc")]
+        plots = [PlotSpec("accuracy", title: title, series: ["train_accuracy", "test_accuracy"], yLabel: "accuracy"),
+                 PlotSpec("loss", title: title, series: ["train_loss", "test_loss"], yLabel: "cross-entropy")]
+    }
+}
+
+extension ClassifierEvaluation {
+    /// The evaluation of an epoch: `run` on `test`, samples/confusion_matrix.png written.
+    public static func epoch(_ epoch: Int, of run: ExperimentRun, _ model: Module, on test: ImageDataset, batchSize: Int,
+                             logits: (Tensor) -> Tensor) throws -> ClassifierEvaluation {
+        let eval = ClassifierEvaluation.run(model, on: test, batchSize: batchSize, logits: logits)
+        try eval.confusion.writePNG(to: run.samplesDirectory + "/confusion_matrix.png", title: "Test confusion matrix, epoch \(epoch + 1)")
+        return eval
+    }
+
+    /// The epoch record's test metrics.
+    public var epochMetrics: [String: Double] { ["test_loss": loss, "test_accuracy": accuracy] }
+}
+
 extension Tensor {
     /// Fraction of the rows of these class scores [N, classes] whose largest score is the target's.
     public func accuracy(_ target: IndexTensor) -> Double {

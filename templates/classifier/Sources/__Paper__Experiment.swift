@@ -43,11 +43,7 @@ public enum __Paper__Experiment: PaperExperiment {
 
         let loop = TrainingLoop(run, epochs: epochs, modules: ["model": model], optimizers: ["optimizer": optimizer],
                                 metric: "test_accuracy")
-        loop.throughput = "images_per_second"
-        loop.progressLabels = [("train_loss", "loss"), ("train_accuracy", "acc")]
-        let title = "__Paper__ on Fashion-MNIST (\(run.preset))"
-        loop.plots = [PlotSpec("accuracy", title: title, series: ["train_accuracy", "test_accuracy"], yLabel: "accuracy"),
-                      PlotSpec("loss", title: title, series: ["train_loss", "test_loss"], yLabel: "cross-entropy")]
+        loop.showClassifierCurves(title: "__Paper__ on Fashion-MNIST (\(run.preset))")
         var last: ClassifierEvaluation?
         try loop.fit(batches: { epoch in
             model.train()
@@ -62,11 +58,9 @@ public enum __Paper__Experiment: PaperExperiment {
             return StepStats(["train_loss": Double(loss.item()), "train_accuracy": logits.accuracy(batch.y)],
                              weight: Double(batch.y.count))
         }, evaluate: { epoch in
-            let eval = ClassifierEvaluation.run(model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
+            let eval = try ClassifierEvaluation.epoch(epoch, of: run, model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
             last = eval
-            try eval.confusion.writePNG(to: run.samplesDirectory + "/confusion_matrix.png",
-                                        title: "Test confusion matrix, epoch \(epoch + 1)")
-            return ["test_loss": eval.loss, "test_accuracy": eval.accuracy]
+            return eval.epochMetrics
         })
 
         var summary = loop.summary
