@@ -11,6 +11,7 @@ public enum LeNetExperiment: PaperExperiment {
     public static var presets: [(name: String, summary: String)] { LeNetRecipe.all.map { ($0.name, $0.summary) } }
     public static let defaultPreset = "quick"
     public static let datasets = ["fashion-mnist"]
+    public static let supportsDataParallel = true
 
     public static func registerFixtures() { LeNetFixtures.register() }
 
@@ -32,13 +33,16 @@ public enum LeNetExperiment: PaperExperiment {
         if let limit = recipe.trainLimit { train = train.prefix(limit) }
         let test = try FashionMNIST.load(split: .test, dataDirectory: run.dataDirectory)
 
+        _ = try run.parallel.microBatchSize(globalBatch: recipe.batchSize)
         var g = Generator(seed: run.seed)
         let model = LeNetModel(recipe.model, generator: &g)
         let optimizer = SGD(model.parameters(), lr: recipe.learningRate, momentum: recipe.momentum,
                             weightDecay: recipe.weightDecay)
-        print("LeNet-5 \(run.preset): \(model.effectiveParameterCount) parameters in use "
-              + "(\(model.parameterCount) stored, Table I masks the rest); \(epochs) epochs of "
-              + "\(train.count / recipe.batchSize) steps on \(train.count) images")
+        if run.isMain {
+            print("LeNet-5 \(run.preset): \(model.effectiveParameterCount) parameters in use "
+                  + "(\(model.parameterCount) stored, Table I masks the rest); \(epochs) epochs of "
+                  + "\(train.count / recipe.batchSize) steps on \(train.count) images")
+        }
 
         let loop = TrainingLoop(run, epochs: epochs, modules: ["model": model], optimizers: ["optimizer": optimizer],
                                 metric: "test_accuracy")
@@ -50,14 +54,16 @@ public enum LeNetExperiment: PaperExperiment {
             optimizer.lr = recipe.learningRate(epoch: epoch, of: epochs)
             return ImageBatches(train, batchSize: recipe.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
                                 dropLast: true, normalization: .fashionMNIST)
-        }, step: { batch, _ in
+        }, step: { batch, ctx in
+            let (x, y) = ctx.shard(batch.x, batch.y)    // this process's rows (all of them in one process)
             times.measure("optimizer") { optimizer.zeroGrad() }
-            let logits = times.measure("forward") { model(batch.x) }
-            let loss = times.measure("forward") { F.crossEntropy(logits, target: batch.y) }
+            let logits = times.measure("forward") { model(x) }
+            let loss = times.measure("forward") { F.crossEntropy(logits, target: y) }
             times.measure("backward") { loss.backward() }
+            let stats = ctx.averageGradients(model.parameters(), StepStats(
+                ["train_loss": Double(loss.item()), "train_accuracy": logits.accuracy(y)], weight: Double(y.count)))
             times.measure("optimizer") { optimizer.step() }
-            return StepStats(["train_loss": Double(loss.item()), "train_accuracy": logits.accuracy(batch.y)],
-                             weight: Double(batch.y.count))
+            return stats
         }, evaluate: { epoch in
             let eval = try ClassifierEvaluation.epoch(epoch, of: run, model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
             last = eval

@@ -50,11 +50,11 @@ struct Seq2SeqEvaluation {
     func test(_ run: ExperimentRun) throws -> [String: Double]? {
         model.eval()
         let pairs = data.test, refs = references(pairs)
-        let t0 = Date()
+        let t0 = ContinuousClock.now
         let greedy = run.times.measure("evaluation") { model.translateGreedy(pairs.map(\.source), source: data.source, target: data.target) }
-        let greedySeconds = Date().timeIntervalSince(t0)
+        let greedySeconds = (ContinuousClock.now - t0).inSeconds
         let greedyBLEU = BLEU.corpus(hypotheses: greedy, references: refs)
-        let t1 = Date()
+        let t1 = ContinuousClock.now
         let beam = run.times.measure("beam_search") {
             var out: [String] = []
             for p in pairs.prefix(recipe.beamEvalSentences ?? pairs.count) where !run.stopRequested {
@@ -64,7 +64,7 @@ struct Seq2SeqEvaluation {
             return out
         }
         if run.stopRequested { return nil }
-        let beamSeconds = Date().timeIntervalSince(t1)
+        let beamSeconds = (ContinuousClock.now - t1).inSeconds
         let beamBLEU = BLEU.corpus(hypotheses: beam, references: Array(refs.prefix(beam.count)))
         let greedySubset = BLEU.corpus(hypotheses: Array(greedy.prefix(beam.count)), references: Array(refs.prefix(beam.count)))
         print("test (\(pairs.count) sentences): greedy \(greedyBLEU)\n  beam \(recipe.beamWidth) on the first \(beam.count): \(beamBLEU)"

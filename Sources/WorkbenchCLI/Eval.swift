@@ -16,7 +16,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Test accuracy of a run's best (else last) checkpoint.")
 
     @Argument(help: "Paper id, e.g. inception.") var paper: String
-    @Argument(help: "The run directory.") var runDirectory: String
+    @Argument(help: "The model: \(RunCheckpoint.rule).") var runDirectory: String
     @Option(help: "Directory holding datasets (overrides WORKBENCH_DATA).") var dataDir: String?
 
     func run() throws {
@@ -30,7 +30,7 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Classify one PNG image with a run's best (else last) checkpoint.")
 
     @Argument(help: "Paper id, e.g. inception.") var paper: String
-    @Argument(help: "The run directory.") var runDirectory: String
+    @Argument(help: "The model: \(RunCheckpoint.rule).") var runDirectory: String
     @Argument(help: "A PNG image (any size, grey or colour).") var image: String
     @Option(parsing: .unconditional, help: "How many classes to show.") var top: Int = 3
 

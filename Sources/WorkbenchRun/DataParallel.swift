@@ -104,8 +104,7 @@ public final class DataParallel {
         if worldSize == 1 { return scalars }
         let clock = ContinuousClock.now
         defer {
-            let d = ContinuousClock.now - clock
-            allReduceSeconds += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            allReduceSeconds += (ContinuousClock.now - clock).inSeconds
             allReduceSteps += 1
         }
         let counts = parameters.map(\.count)
