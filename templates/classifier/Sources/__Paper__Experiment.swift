@@ -12,6 +12,7 @@ public enum __Paper__Experiment: PaperExperiment {
     public static var presets: [(name: String, summary: String)] { __Paper__Recipe.all.map { ($0.name, $0.summary) } }
     public static let defaultPreset = "quick"
     public static let datasets = ["fashion-mnist"]
+    public static let supportsDataParallel = true
 
     public static func registerFixtures() { __Paper__Fixtures.register() }
 
@@ -34,12 +35,15 @@ public enum __Paper__Experiment: PaperExperiment {
         if let limit = recipe.trainLimit { train = train.prefix(limit) }
         let test = try FashionMNIST.load(split: .test, dataDirectory: run.dataDirectory)
 
+        _ = try run.parallel.microBatchSize(globalBatch: recipe.batchSize)
         var g = Generator(seed: run.seed)
         let model = __Paper__Model(recipe.model, generator: &g)
         let optimizer = SGD(model.parameters(), lr: recipe.learningRate, momentum: recipe.momentum,
                             weightDecay: recipe.weightDecay)
-        print("__Paper__ \(run.preset): \(model.parameterCount) parameters; \(epochs) epochs of "
-              + "\(train.count / recipe.batchSize) steps on \(train.count) images")
+        if run.isMain {
+            print("__Paper__ \(run.preset): \(model.parameterCount) parameters; \(epochs) epochs of "
+                  + "\(train.count / recipe.batchSize) steps on \(train.count) images")
+        }
 
         let loop = TrainingLoop(run, epochs: epochs, modules: ["model": model], optimizers: ["optimizer": optimizer],
                                 metric: "test_accuracy")
@@ -49,14 +53,16 @@ public enum __Paper__Experiment: PaperExperiment {
             model.train()
             return ImageBatches(train, batchSize: recipe.batchSize, shuffle: true, seed: run.seed, epoch: epoch,
                                 dropLast: true, normalization: .fashionMNIST)
-        }, step: { batch, _ in
+        }, step: { batch, ctx in
+            let (x, y) = ctx.shard(batch.x, batch.y)    // this process's rows (all of them in one process)
             optimizer.zeroGrad()
-            let logits = model(batch.x)
-            let loss = F.crossEntropy(logits, target: batch.y)
+            let logits = model(x)
+            let loss = F.crossEntropy(logits, target: y)
             loss.backward()
+            let stats = ctx.averageGradients(model.parameters(), StepStats(
+                ["train_loss": Double(loss.item()), "train_accuracy": logits.accuracy(y)], weight: Double(y.count)))
             optimizer.step()
-            return StepStats(["train_loss": Double(loss.item()), "train_accuracy": logits.accuracy(batch.y)],
-                             weight: Double(batch.y.count))
+            return stats
         }, evaluate: { epoch in
             let eval = try ClassifierEvaluation.epoch(epoch, of: run, model, on: test, batchSize: recipe.evalBatchSize) { model($0) }
             last = eval
