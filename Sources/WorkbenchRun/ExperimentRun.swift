@@ -69,6 +69,10 @@ public final class ExperimentRun {
             let stamp = ExperimentRun.timestamp()
             var dir = "\(root)/\(paper)-\(preset)-\(stamp)"
             if parallel.isMain {
+                var isDirectory: ObjCBool = false
+                if fm.fileExists(atPath: root, isDirectory: &isDirectory) && !isDirectory.boolValue {
+                    throw RunError.invalid("--out \(root) is a file, not a directory: give a directory for the run directories")
+                }
                 do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
                     throw RunError.invalid("cannot create \(root): \(error.localizedDescription)")
                 }

@@ -127,6 +127,17 @@ import WorkbenchTesting
         #expect(recorded == .string(FileManager.default.currentDirectoryPath + "/some/data"))
     }
 
+    @Test func anOutputRootThatIsAFileIsNamed() throws {
+        let dir = TemporaryDirectory("integrity")
+        let file = dir.write("runs", [1])
+        do {
+            _ = try ExperimentRun(paper: "toy", preset: "quick", seed: 1, epochs: nil, dataDirectory: nil, root: file)
+            Issue.record("a run directory was made under a file")
+        } catch let error as RunError {
+            #expect(error.description == "--out \(file) is a file, not a directory: give a directory for the run directories")
+        }
+    }
+
     @Test func compareOfRunsWithoutASharedMetricFails() throws {
         let dir = TemporaryDirectory("integrity")
         let a = try newRun(dir.path), b = try newRun(dir.path)
