@@ -47,6 +47,7 @@ public final class ExperimentRun {
     /// Seconds already spent before a resume (kept in checkpoints).
     var previousSeconds: Double = 0
     var lockDescriptor: Int32 = -1
+    var loadedReferences: [Reference]?
 
     /// Creates `root/<paper>-<preset>-<timestamp>` (or uses `directory` exactly when resuming).
     public init(paper: String, preset: String, seed: UInt64, epochs: Int?, dataDirectory: String?,
@@ -251,12 +252,31 @@ public final class ExperimentRun {
     public func plot(_ name: String, title: String, x: String, series: [String], yLabel: String,
                      where include: ([String: Double]) -> Bool = { _ in true }) throws {
         if !isMain { return }
+        // Against epochs, a value that also has windowed records (every `logEvery` steps) is drawn
+        // from those, at fractional epochs: a run of one epoch shows its curve, not a dot.
+        let firstEpoch = records.first { $0["epoch"] != nil && $0["step"] != nil }
+        let stepsPerEpoch = x == "epoch" ? firstEpoch.map { $0["step"]! / $0["epoch"]! } : nil
         let lines = series.map { key -> PlotSeries in
+            if let stepsPerEpoch, stepsPerEpoch > 0 {
+                let windows = records.filter { $0["epoch"] == nil && $0["step"] != nil && $0[key] != nil && include($0) }
+                if !windows.isEmpty { return PlotSeries(key, x: windows.map { $0["step"]! / stepsPerEpoch }, y: windows.map { $0[key]! }) }
+            }
             let points = records.filter { $0[x] != nil && $0[key] != nil && include($0) }
             return PlotSeries(key, x: points.map { $0[x]! }, y: points.map { $0[key]! })
         }
-        let plot = LinePlot(title: title, xLabel: x, yLabel: yLabel, series: lines)
+        let xs = lines.flatMap(\.x).filter(\.isFinite)
+        let (low, high) = (xs.min() ?? 0, xs.max() ?? 1)
+        let marks = References.series(try references(), keys: series, x: x, over: low...(high > low ? high : low + 1))
+        let plot = LinePlot(title: title, xLabel: x, yLabel: yLabel, series: lines + marks)
         try plot.writePNG(to: "\(plotsDirectory)/\(name).png")
+    }
+
+    /// The paper's references for this run's preset (papers/<paper>/reference.json), read once.
+    public func references() throws -> [Reference] {
+        if let loadedReferences { return loadedReferences }
+        let loaded = try References.load(paper: paper, preset: preset)
+        loadedReferences = loaded
+        return loaded
     }
 
     public func progress(_ label: String, total: Int) -> Progress { Progress(label: label, total: total, silent: !isMain) }

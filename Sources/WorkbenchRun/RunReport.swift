@@ -47,9 +47,19 @@ public enum RunReport {
         img{max-width:100%;border:1px solid #ddd;margin:8px 0}pre{background:#f6f6f6;padding:1em;overflow:auto}</style>
         </head><body><h1>\(escape(name))</h1>
         """
+        let references = try runReferences(config)
+        func referenceCell(_ key: String) -> String {
+            references.filter { $0.metric == key }.map { escape($0.summary) }.joined(separator: "<br>")
+        }
         html += "<h2>Final metrics</h2>"
         html += summary.isEmpty ? "<p>No summary.json yet: the run has not finished.</p>"
-            : "<table>" + summary.sorted(by: { $0.key < $1.key }).map { "<tr><th>\(escape($0.key))</th><td>\(format($0.value))</td></tr>" }.joined() + "</table>"
+            : "<table><tr><th>metric</th><th>this run</th><th>reference</th></tr>"
+                + summary.sorted(by: { $0.key < $1.key }).map {
+                    "<tr><th>\(escape($0.key))</th><td>\(format($0.value))</td><td>\(referenceCell($0.key))</td></tr>"
+                }.joined() + "</table>"
+        if !references.isEmpty {
+            html += "<h2>References</h2><ul>" + references.map { "<li>\(escape($0.metric)): \(escape($0.summary)) — \(escape($0.source))</li>" }.joined() + "</ul>"
+        }
         for path in images(of: dir) {
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             let file = (path as NSString).lastPathComponent
@@ -68,6 +78,11 @@ public enum RunReport {
     public static func compare(_ dirs: [String], into outputDirectory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let all = dirs.map { records(of: $0) }
+        // Runs of one paper are drawn against its references for any of their presets.
+        let runs = try dirs.map { try config(of: $0)["run"] }
+        let papers = Set(runs.compactMap { r -> String? in if case .string(let p)? = r?["paper"] { return p } else { return nil } })
+        let presets = Set(runs.compactMap { r -> String? in if case .string(let p)? = r?["preset"] { return p } else { return nil } })
+        let references = papers.count == 1 ? try References.load(paper: papers.first!).filter { r in presets.contains { r.applies(to: $0) } } : []
         var keys = Set(all.first?.flatMap(\.keys) ?? [])
         for recs in all.dropFirst() { keys.formIntersection(recs.flatMap(\.keys)) }
         var written: [String] = []
@@ -78,11 +93,20 @@ public enum RunReport {
                 return PlotSeries((dir as NSString).lastPathComponent, x: points.map { $0[x]! }, y: points.map { $0[key]! })
             }
             guard series.contains(where: { !$0.x.isEmpty }) else { continue }
+            let xs = series.flatMap(\.x).filter(\.isFinite)
+            let (low, high) = (xs.min() ?? 0, xs.max() ?? 1)
+            let marks = References.series(references, keys: [key], x: x, over: low...(high > low ? high : low + 1))
             let path = "\(outputDirectory)/\(key).png"
-            try LinePlot(title: key, xLabel: x, yLabel: key, series: series).writePNG(to: path)
+            try LinePlot(title: key, xLabel: x, yLabel: key, series: series + marks).writePNG(to: path)
             written.append(path)
         }
         return written
+    }
+
+    /// The references of a run's paper and preset (config.json's `run`).
+    static func runReferences(_ config: JSONValue) throws -> [Reference] {
+        guard case .string(let paper)? = config["run"]?["paper"], case .string(let preset)? = config["run"]?["preset"] else { return [] }
+        return try References.load(paper: paper, preset: preset)
     }
 
     static func format(_ v: Double) -> String {
