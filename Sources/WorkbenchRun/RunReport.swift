@@ -83,14 +83,18 @@ public enum RunReport {
         let papers = Set(runs.compactMap { r -> String? in if case .string(let p)? = r?["paper"] { return p } else { return nil } })
         let presets = Set(runs.compactMap { r -> String? in if case .string(let p)? = r?["preset"] { return p } else { return nil } })
         let references = papers.count == 1 ? try References.load(paper: papers.first!).filter { r in presets.contains { r.applies(to: $0) } } : []
+        // Runs of one paper and preset that differ by seed are named by their seeds.
+        let seeds = runs.map { $0?["seed"]?.intValue }
+        let bySeed = papers.count == 1 && presets.count == 1 && !seeds.contains(nil) && Set(seeds).count == seeds.count
+        let names = zip(dirs, seeds).map { dir, seed in bySeed ? "seed \(seed!)" : (dir as NSString).lastPathComponent }
         var keys = Set(all.first?.flatMap(\.keys) ?? [])
         for recs in all.dropFirst() { keys.formIntersection(recs.flatMap(\.keys)) }
         var written: [String] = []
         for key in keys.subtracting(["epoch", "step", "time"]).sorted() {
             let x = all.allSatisfy({ $0.contains { $0["epoch"] != nil && $0[key] != nil } }) ? "epoch" : "step"
-            let series = zip(dirs, all).map { dir, recs -> PlotSeries in
+            let series = zip(names, all).map { name, recs -> PlotSeries in
                 let points = recs.filter { $0[x] != nil && $0[key] != nil }
-                return PlotSeries((dir as NSString).lastPathComponent, x: points.map { $0[x]! }, y: points.map { $0[key]! })
+                return PlotSeries(name, x: points.map { $0[x]! }, y: points.map { $0[key]! })
             }
             guard series.contains(where: { !$0.x.isEmpty }) else { continue }
             let xs = series.flatMap(\.x).filter(\.isFinite)
