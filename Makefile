@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_RELEASE := swift build -c release
 
-.PHONY: all deps build test test-scaffold run fixtures venv bench bench-swift mpi-deps mpi test-mpi run-mpi bench-mpi clean
+.PHONY: all deps build test test-scaffold run fixtures venv bench bench-swift mpi-deps mpi test-mpi run-mpi bench-mpi tensorboard-proto clean
 
 all: build
 
@@ -101,6 +101,16 @@ bench: deps $(PYTHON)
 bench-swift: deps
 	swift build -c release --product workbench-bench
 	python3 Benchmarks/compare.py --swift-only
+
+# Regenerates Sources/WorkbenchRun/TensorBoard/tensorboard_event.pb.swift from its .proto (committed;
+# builds need neither protoc nor the plugin): protoc from Debian, protoc-gen-swift from the
+# swift-protobuf checkout the package resolved.
+tensorboard-proto: deps
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="protobuf-compiler"
+	swift package resolve
+	swift build -c release --package-path .build/checkouts/swift-protobuf --product protoc-gen-swift
+	cd Sources/WorkbenchRun/TensorBoard && protoc --plugin=protoc-gen-swift=$(CURDIR)/.build/checkouts/swift-protobuf/.build/release/protoc-gen-swift \
+	  --swift_out=. --swift_opt=Visibility=Public tensorboard_event.proto
 
 clean:
 	rm -rf .build WorkbenchMPI/.build

@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries, found through pkg-config; `make deps` installs them on Debian.
@@ -41,8 +42,9 @@ let package = Package(
         .target(name: "WorkbenchCore", dependencies: ["CBLAS"]),
         .target(name: "WorkbenchNN", dependencies: ["WorkbenchCore"]),
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
-        .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData"],
-                plugins: ["BuildInfo"]),
+        .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData",
+                                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["TensorBoard/tensorboard_event.proto"], plugins: ["BuildInfo"]),
         // Writes the source commit into WorkbenchRun before each build (`workbench --version`, config.json).
         .plugin(name: "BuildInfo", capability: .buildTool()),
         .target(name: "WorkbenchTesting", dependencies: ["WorkbenchCore", "WorkbenchData", "WorkbenchRun"]),

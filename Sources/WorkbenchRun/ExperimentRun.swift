@@ -48,6 +48,11 @@ public final class ExperimentRun {
     var previousSeconds: Double = 0
     var lockDescriptor: Int32 = -1
     var loadedReferences: [Reference]?
+    /// TensorBoard: the run's event file (made at the first record), the latest step logged, and
+    /// the images already written to it with their modification dates.
+    var events: EventFile?
+    var lastEventStep = 0
+    var loggedImages: [String: Date] = [:]
 
     /// Creates `root/<paper>-<preset>-<timestamp>` (or uses `directory` exactly when resuming).
     public init(paper: String, preset: String, seed: UInt64, epochs: Int?, dataDirectory: String?,
@@ -232,6 +237,7 @@ public final class ExperimentRun {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(line.utf8))
+        try logEvents(values, epoch: epoch, step: step)
     }
 
     func readRecords() throws -> [[String: Double]] {
@@ -381,6 +387,7 @@ public final class ExperimentRun {
         summary["peak_rss_mb"] = Machine.peakRSSMegabytes()
         for (phase, seconds) in times.seconds { summary["time_\(phase)_s"] = (seconds * 10).rounded() / 10 }
         if !isMain { return summary }
+        try logImages()
         try writeJSON(.object(summary.mapValues { $0.isFinite ? .double($0) : .null }), to: directory + "/summary.json")
         return summary
     }

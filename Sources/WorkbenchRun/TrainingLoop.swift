@@ -277,6 +277,7 @@ public final class TrainingLoop {
             print("epoch \(e + 1): " + epochText(record) + (isBest ? " (best)" : ""))
             if plottedStep != step { try plotSteps(Array(total.sums.keys)) }
             for p in plots { try run.plot(p.name, title: p.title, x: p.x, series: p.series, yLabel: p.yLabel) }
+            try run.logImages()
             try checkpoint(completedEpoch: e, isBest: isBest)
             if run.stopRequested { stopped = epoch < epochs; return }
         }
