@@ -85,10 +85,14 @@ func featureProbe(_ netD: DCGANDiscriminator, _ preset: DCGANPreset, train: Imag
     ]
     for (name, features) in sets {
         let ftr = features(tr.x), fte = features(te.x)
-        let acc = linearProbeAccuracy(train: ftr, trainLabels: tr.y, test: fte, testLabels: te.y,
-                                      epochs: preset.probeEpochs, seed: seed)
-        print(String(format: "%@: %.4f (%d features)", name, acc, ftr.shape[1]))
-        out[name] = acc
+        // The softmax classifier, and the paper's L2-SVM under `probe_svm_accuracy_*`.
+        for loss in [ProbeLoss.softmax, .l2SVM] {
+            let key = loss == .softmax ? name : name.replacingOccurrences(of: "probe_accuracy", with: "probe_svm_accuracy")
+            let acc = linearProbeAccuracy(train: ftr, trainLabels: tr.y, test: fte, testLabels: te.y, loss: loss,
+                                          epochs: preset.probeEpochs, seed: seed)
+            print(String(format: "%@: %.4f (%d features)", key, acc, ftr.shape[1]))
+            out[key] = acc
+        }
     }
     out["probe_feature_count"] = Double(discriminatorFeatures(netD, tr.x.narrow(0, start: 0, length: 2)).shape[1])
     return out

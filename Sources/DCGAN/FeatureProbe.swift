@@ -18,10 +18,16 @@ public func discriminatorFeatures(_ netD: DCGANDiscriminator, _ x: Tensor, batch
     }
 }
 
-/// A linear classifier (one Linear layer, softmax cross-entropy, L2 weight decay, Adam) on
-/// standardised features; returns its test accuracy. Standing in for the paper's L2-SVM.
+/// The loss of the linear probe: softmax cross-entropy, or the paper's regularised linear L2-SVM
+/// (one-vs-rest squared hinge, Σ_k max(0, 1 − t_k s_k)² with t_k = ±1, as scikit-learn's
+/// LinearSVC(loss="squared_hinge") minimises it).
+public enum ProbeLoss: String, Sendable, Codable { case softmax, l2SVM = "l2_svm" }
+
+/// A linear classifier (one Linear layer, `loss`, L2 weight decay, Adam) on standardised
+/// features; returns its test accuracy.
 public func linearProbeAccuracy(train: Tensor, trainLabels: IndexTensor, test: Tensor, testLabels: IndexTensor,
-                                epochs: Int = 10, weightDecay: Float = 1e-4, lr: Float = 1e-3, seed: UInt64) -> Double {
+                                loss lossKind: ProbeLoss = .softmax, epochs: Int = 10, weightDecay: Float = 1e-4,
+                                lr: Float = 1e-3, seed: UInt64) -> Double {
     precondition(train.rank == 2 && test.rank == 2 && train.shape[1] == test.shape[1],
                  "linearProbeAccuracy: train \(train.shape) and test \(test.shape) must be [N, F] with the same F")
     let (n, d) = (train.shape[0], train.shape[1])
@@ -47,11 +53,23 @@ public func linearProbeAccuracy(train: Tensor, trainLabels: IndexTensor, test: T
             let idx = Array(order[start..<min(start + 128, n)])
             start += 128
             opt.zeroGrad()
-            let loss = F.crossEntropy(linear(xTrain.indexSelect(0, IndexTensor(idx))), target: IndexTensor(idx.map { trainLabels.data[$0] }))
+            let scores = linear(xTrain.indexSelect(0, IndexTensor(idx)))
+            let target = IndexTensor(idx.map { trainLabels.data[$0] })
+            let loss = lossKind == .softmax ? F.crossEntropy(scores, target: target) : squaredHinge(scores, target)
             loss.backward()
             opt.step()
         }
     }
     let predicted = inBatches(xTest, batchSize: 1000) { linear($0) }.argmax(dim: 1)
     return Double(zip(predicted.data, testLabels.data).filter { $0 == $1 }.count) / Double(testLabels.count)
+}
+
+/// One-vs-rest squared hinge: scores [N, K], classes [N] -> the mean over rows of
+/// Σ_k max(0, 1 − t_k s_k)², t_k = 1 for the row's class and −1 for the others.
+public func squaredHinge(_ scores: Tensor, _ target: IndexTensor) -> Tensor {
+    let k = scores.shape[1]
+    var signs = [Float](repeating: -1, count: scores.count)
+    for (i, c) in target.data.enumerated() { signs[i * k + c] = 1 }
+    let margins = F.relu(1 - Tensor(shape: scores.shape, data: signs) * scores)
+    return (margins * margins).sum().scaled(by: 1 / Float(scores.shape[0]))
 }
