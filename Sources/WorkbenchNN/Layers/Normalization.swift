@@ -33,20 +33,20 @@ public class BatchNorm: Module, Layer {
     }
 
     /// [N, C] / [N, C, L] (1d) or [N, C, H, W] (2d), same shape out.
-    public func forward(_ x: Tensor) -> Tensor {
-        precondition(ranks.contains(x.rank) && x.shape[1] == numFeatures,
-                     "BatchNorm(\(numFeatures)) got input \(x.shape)")
-        if training { numBatchesTracked.data[0] += 1 }
-        return F.batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                           training: training, momentum: momentum, eps: eps)
-    }
+    public func forward(_ x: Tensor) -> Tensor { normalize(x, relu: false) }
 
     /// relu(forward(x)) as one fused node: the same values with one pass less over the activations
     /// (conv-BN-ReLU units). Same shape out.
-    public func forwardReLU(_ x: Tensor) -> Tensor {
+    public func forwardReLU(_ x: Tensor) -> Tensor { normalize(x, relu: true) }
+
+    func normalize(_ x: Tensor, relu: Bool) -> Tensor {
         precondition(ranks.contains(x.rank) && x.shape[1] == numFeatures,
                      "BatchNorm(\(numFeatures)) got input \(x.shape)")
         if training { numBatchesTracked.data[0] += 1 }
+        guard relu else {
+            return F.batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                               training: training, momentum: momentum, eps: eps)
+        }
         return F.batchNormReLU(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                                training: training, momentum: momentum, eps: eps)
     }
