@@ -4,6 +4,7 @@ import PackageDescription
 /// Paper modules: `Sources/<Name>/` with tests in `Tests/<Name>Tests/`. Adding a paper adds one
 /// name here (`workbench new` does it); the targets below are generated from this list.
 let papers: [String] = [
+    "AlphaGoZero",
     "DCGAN",
     "DQN",
     "Inception",

@@ -45,15 +45,10 @@ public enum CorpusGenerator {
                       test: Array(all[(trainEnd + valid)...]))
     }
 
-    /// Where generated corpora are kept: `$WORKBENCH_DATA/generated` if that variable is set, else
-    /// `$XDG_CACHE_HOME/workbench/generated`, else `~/.cache/workbench/generated`. `--data-dir`
-    /// bypasses it (a run then reads the corpus given).
+    /// Where generated corpora are kept (`GeneratedData.root`). `--data-dir` bypasses it (a run
+    /// then reads the corpus given).
     public static func cacheRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
-        if let data = nonEmpty("WORKBENCH_DATA") { return data + "/generated" }
-        if let cache = nonEmpty("XDG_CACHE_HOME") { return cache + "/workbench/generated" }
-        let home = nonEmpty("HOME") ?? FileManager.default.homeDirectoryForCurrentUser.path
-        return home + "/.cache/workbench/generated"
+        GeneratedData.root(environment: environment)
     }
 
     /// The directory `en-fr-seed<seed>-n<count>` under `root`, holding train/valid/test.{en,fr};

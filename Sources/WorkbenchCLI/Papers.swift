@@ -1,5 +1,6 @@
 // The papers the command line knows. Adding a paper module adds one line here
 // (`workbench new` does it for you); nothing else in the CLI names a paper.
+import AlphaGoZero
 import DCGAN
 import DQN
 import Inception
@@ -14,6 +15,7 @@ enum Papers {
         DCGAN.self,
         Seq2SeqExperiment.self,
         LeNetExperiment.self,
+        AlphaGoZeroExperiment.self,
     ]
 
     static func find(_ id: String) throws -> any PaperExperiment.Type {

@@ -2,6 +2,7 @@
 // (seq2seq). Each takes a run directory or a checkpoint file.
 import ArgumentParser
 import DCGAN
+import AlphaGoZero
 import DQN
 import Foundation
 import WorkbenchData
@@ -39,32 +40,55 @@ struct Sample: ParsableCommand {
 }
 
 struct Play: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Play episodes with a trained DQN agent and print the returns.")
+    static let configuration = CommandConfiguration(
+        abstract: "Play with a trained agent: DQN episodes (returns printed), or a game of Connect Four against AlphaGo Zero.",
+        discussion: """
+            workbench play dqn RUN --episodes 5 [--render] [--frames-out DIR]
+            workbench play alphago-zero RUN [--first | --second] [--simulations N]: the board is drawn, \
+            you type a column (1-7), the agent answers and shows its value estimate and visits per column.
+            """)
 
-    @Argument(help: "The paper: dqn.")
+    @Argument(help: "The paper: dqn or alphago-zero.")
     var paper: String
 
     @Argument(help: "The agent: \(RunCheckpoint.rule).")
     var checkpoint: String
 
-    @Option(parsing: .unconditional, help: "Number of episodes.")
+    @Option(parsing: .unconditional, help: "dqn: number of episodes.")
     var episodes = 5
 
-    @Option(parsing: .unconditional, help: "Seed of the environment and of ε-greedy exploration.")
+    @Option(parsing: .unconditional, help: "Seed of the environment and of ε-greedy exploration (dqn), or of the search (alphago-zero).")
     var seed: UInt64 = 0
 
-    @Flag(help: "Print every frame as text.")
+    @Flag(help: "dqn: print every frame as text.")
     var render = false
 
-    @Option(help: "Write every frame as a PNG into this directory (MinAtar channels coloured).")
+    @Option(help: "dqn: write every frame as a PNG into this directory (MinAtar channels coloured).")
     var framesOut: String?
 
+    @Flag(name: .customLong("first"), help: "alphago-zero: you move first (the default).")
+    var humanFirst = false
+
+    @Flag(name: .customLong("second"), help: "alphago-zero: the agent moves first.")
+    var humanSecond = false
+
+    @Option(parsing: .unconditional, help: "alphago-zero: the agent's simulations per move.")
+    var simulations = 200
+
     func validate() throws {
-        try requirePaper(paper, "dqn")
+        guard paper == "dqn" || paper == AlphaGoZeroExperiment.id else {
+            throw ValidationError("'\(paper)': play works with the papers 'dqn' and 'alphago-zero'")
+        }
         if episodes < 1 { throw ValidationError("--episodes must be at least 1") }
+        if humanFirst && humanSecond { throw ValidationError("--first and --second exclude each other") }
+        if simulations < 1 { throw ValidationError("--simulations must be at least 1") }
     }
 
     func run() throws {
+        if paper == AlphaGoZeroExperiment.id {
+            _ = try AlphaGoZeroExperiment.play(checkpoint: checkpoint, humanFirst: !humanSecond, simulations: simulations, seed: seed)
+            return
+        }
         let returns = try DQNExperiment.play(checkpoint: checkpoint, episodes: episodes, seed: seed, render: render, framesOut: framesOut)
         let mean = returns.reduce(0, +) / Double(returns.count)
         print(String(format: "mean return %.2f over %d episodes", mean, returns.count))

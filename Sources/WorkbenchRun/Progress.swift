@@ -13,7 +13,7 @@ public final class Progress {
     /// Draws nothing: the progress of data-parallel ranks other than 0.
     let silent: Bool
 
-    init(label: String, total: Int, silent: Bool = false) {
+    public init(label: String, total: Int, silent: Bool = false) {
         self.silent = silent
         self.label = label
         self.total = max(total, 1)

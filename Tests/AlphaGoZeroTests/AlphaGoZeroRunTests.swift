@@ -1,0 +1,68 @@
+// AlphaGo Zero's run end to end on the quick preset (2 generations, a dozen solved positions given
+// with --data-dir): the run directory, a game through `play`, a stopped-then-resumed run that ends
+// bit-identical to an uninterrupted one, and `workbench import`.
+import AlphaGoZero
+import Foundation
+import Testing
+import WorkbenchNN
+import WorkbenchRun
+import WorkbenchTesting
+
+@Suite struct AlphaGoZeroRunTests {
+    /// A data directory holding 12 solved positions 26-36 stones deep (fast to solve).
+    static func dataDirectory(_ dir: TemporaryDirectory) throws -> String {
+        let positions = TestPositions.build(count: 12, seed: 3, minStones: 26)
+        let path = dir.file("data")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try positions.map(\.line).joined(separator: "\n").write(toFile: path + "/connect4-positions.txt", atomically: true, encoding: .utf8)
+        #expect(try TestPositions.load(path + "/connect4-positions.txt") == positions)
+        return path
+    }
+
+    @Test func quickRunWritesItsDirectoryAndPlays() throws {
+        let dir = TemporaryDirectory("alphago-zero-run")
+        let run = try ExperimentRun(paper: AlphaGoZeroExperiment.id, preset: "quick", seed: 2, epochs: 2,
+                                    dataDirectory: try Self.dataDirectory(dir), root: dir.file("runs"))
+        let summary = try run.writeSummary(try AlphaGoZeroExperiment.run(run))
+        #expect(summary["epochs"] == 2)
+        for file in ["config.json", "metrics.jsonl", "summary.json", "plots/play.png", "plots/solver.png", "plots/elo.png",
+                     "checkpoints/best.safetensors", "checkpoints/last.safetensors", "checkpoints/window.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: "\(run.directory)/\(file)"), "\(file)")
+        }
+        let epochs = run.records.filter { $0["epoch"] != nil }
+        #expect(epochs.count == 2)
+        for key in ["win_rate_vs_random", "score_vs_best", "optimal_moves_network", "optimal_moves_mcts", "elo", "self_play_games_per_second"] {
+            #expect(epochs.allSatisfy { $0[key] != nil }, "\(key) missing")
+        }
+        // A game typed in: the person plays column 1 until the game ends; "9" and a full column are refused.
+        var typed = ["9"] + Array(repeating: "1", count: 30)
+        let result = try AlphaGoZeroExperiment.play(checkpoint: run.directory, humanFirst: true, simulations: 10, seed: 0) {
+            typed.isEmpty ? "q" : typed.removeFirst()
+        }
+        #expect([.win, .loss, .draw].contains(result))
+        #expect(throws: RunError.self) {
+            try AlphaGoZeroExperiment.play(checkpoint: run.directory, humanFirst: false, simulations: 10, seed: 0) { "q" }
+        }
+    }
+
+    @Test func resumeIsBitIdentical() throws {
+        let dir = TemporaryDirectory("alphago-zero-resume")
+        // quick: 40 training steps per generation; stop in the middle of generation 2.
+        let differences = try resumeDifferences(AlphaGoZeroExperiment.self, preset: "quick", epochs: 2,
+                                                dataDirectory: try Self.dataDirectory(dir), stopAfterStep: 55, root: dir.file("runs"))
+        #expect(differences.isEmpty, "\(differences)")
+    }
+
+    /// `workbench import` takes a state dict of the network back as a new run directory.
+    @Test func importedWeightsMakeARun() throws {
+        let dir = TemporaryDirectory("alphago-zero-import")
+        let recipe = try AlphaGoZeroRecipe.named("quick", in: AlphaGoZeroRecipe.all, paper: AlphaGoZeroExperiment.id)
+        var g = Generator(seed: 1)
+        let net = AlphaGoZeroNet(recipe.model, generator: &g)
+        try Checkpoint.save(modules: ["": net], to: dir.file("state_dict.safetensors"))
+        let run = try RunImport.make(AlphaGoZeroExperiment.self, stateDict: dir.file("state_dict.safetensors"), preset: "quick",
+                                     modelConfig: nil, root: dir.file("runs"))
+        let loaded = try AlphaGoZeroExperiment.loadNetwork(run.lastCheckpointPath)
+        #expect(loaded.stateDict().map(\.1.data) == net.stateDict().map(\.1.data))
+    }
+}
