@@ -91,6 +91,7 @@ fixtures: $(PYTHON)
 	scripts/make-template-fixture.sh $(PYTHON)
 	$(VENV)/bin/pip install -q gymnasium minatar
 	$(PYTHON) papers/dqn/reference/make_traces.py
+	$(PYTHON) papers/alphago-zero/reference/make_traces.py
 
 # Every workload of docs/BENCHMARKS.md, Swift and PyTorch interleaved, one ratio table (JSON under runs/).
 bench: deps $(PYTHON)
