@@ -139,6 +139,11 @@ public struct SelfPlaySettings: Sendable, Equatable {
     public var search: SearchSettings
     /// Moves sampled in proportion to the visit counts (temperature 1); greedy after.
     public var temperatureMoves: Int
+
+    public init(search: SearchSettings, temperatureMoves: Int) {
+        self.search = search
+        self.temperatureMoves = temperatureMoves
+    }
 }
 
 public enum SelfPlay {
