@@ -114,15 +114,15 @@ public enum AlphaGoZeroExperiment: PaperExperiment {
     /// The evaluator's match (trained vs best) and the measurements of the trained network.
     static func measure(_ recipe: AlphaGoZeroRecipe, net: AlphaGoZeroNet, best: AlphaGoZeroNet, positions: [TestPosition],
                         generator g: inout Generator) throws -> [String: Double] {
-        let agent = Player.search("trained", simulations: recipe.evaluationSimulations, cPuct: recipe.cPuct, evaluate: networkEvaluator(net))
-        let champion = Player.search("best", simulations: recipe.evaluationSimulations, cPuct: recipe.cPuct, evaluate: networkEvaluator(best))
+        let agent = Player.search(simulations: recipe.evaluationSimulations, cPuct: recipe.cPuct, evaluate: networkEvaluator(net))
+        let champion = Player.search(simulations: recipe.evaluationSimulations, cPuct: recipe.cPuct, evaluate: networkEvaluator(best))
         var m: [String: Double] = [:]
         m["score_vs_best"] = Match.play(agent, champion, games: recipe.evaluationGames, openingMoves: recipe.openingMoves, generator: &g).score
         m["win_rate_vs_random"] = Match.play(agent, .random, games: recipe.randomGames, openingMoves: 0, generator: &g).winRate
-        m["network_win_rate_vs_random"] = Match.play(.policy("network", evaluate: networkEvaluator(net)), .random, games: recipe.randomGames,
+        m["network_win_rate_vs_random"] = Match.play(.policy(evaluate: networkEvaluator(net)), .random, games: recipe.randomGames,
                                                      openingMoves: 0, generator: &g).winRate
         if recipe.pureMCTSGames > 0 {
-            let pure = Player.search("pure MCTS", simulations: recipe.pureMCTSSimulations, cPuct: recipe.cPuct,
+            let pure = Player.search(simulations: recipe.pureMCTSSimulations, cPuct: recipe.cPuct,
                                      evaluate: rolloutEvaluator(generator: Generator(seed: g.next())))
             let r = Match.play(agent, pure, games: recipe.pureMCTSGames, openingMoves: recipe.openingMoves, generator: &g)
             m["win_rate_vs_mcts"] = r.winRate

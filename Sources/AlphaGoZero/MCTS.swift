@@ -81,9 +81,6 @@ public final class SearchTree<G: BoardGame> {
         (0..<Self.moves).map { edgeVisits[$0] > 0 ? edgeValue[$0] / Double(edgeVisits[$0]) : 0 }
     }
 
-    /// The root's priors as the search uses them (after noise).
-    public var rootPriors: [Double] { Array(prior[0..<Self.moves]) }
-
     private func addNode(_ position: G) {
         positions.append(position)
         expanded.append(false)

@@ -43,12 +43,11 @@ public func rolloutEvaluator(generator: Generator) -> Evaluate<ConnectFour> {
 
 /// Chooses moves for a batch of positions.
 public struct Player {
-    public let name: String
     let choose: ([ConnectFour], inout Generator) -> [Int]
 
     /// Uniformly random legal moves.
     public static var random: Player {
-        Player(name: "random") { positions, g in
+        Player { positions, g in
             positions.map { p in
                 let moves = p.legalMoves
                 return moves[g.integer(below: moves.count)]
@@ -57,15 +56,15 @@ public struct Player {
     }
 
     /// The policy head's most likely legal move, no search: what the network alone has learnt.
-    public static func policy(_ name: String, evaluate: @escaping Evaluate<ConnectFour>) -> Player {
-        Player(name: name) { positions, _ in
+    public static func policy(evaluate: @escaping Evaluate<ConnectFour>) -> Player {
+        Player { positions, _ in
             zip(positions, evaluate(positions)).map { p, e in p.legalMoves.max { e.priors[$0] < e.priors[$1] }! }
         }
     }
 
     /// The most visited move of a search with `evaluate` (no root noise).
-    public static func search(_ name: String, simulations: Int, cPuct: Double, evaluate: @escaping Evaluate<ConnectFour>) -> Player {
-        Player(name: name) { positions, g in
+    public static func search(simulations: Int, cPuct: Double, evaluate: @escaping Evaluate<ConnectFour>) -> Player {
+        Player { positions, g in
             let trees = positions.map { SearchTree(root: $0) }
             MCTS.search(trees, settings: SearchSettings(simulations: simulations, cPuct: cPuct), evaluate: evaluate, generator: &g)
             return trees.map { MCTS.chooseMove(visits: $0.visitCounts, temperature: 0, generator: &g) }

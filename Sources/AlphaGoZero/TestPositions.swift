@@ -113,8 +113,8 @@ public enum TestPositions {
                                 generator g: inout Generator) -> (network: Double, search: Double) {
         let boards = positions.map(\.position)
         let evaluate = networkEvaluator(net)
-        let alone = Player.policy("network", evaluate: evaluate).choose(boards, &g)
-        let searched = Player.search("mcts", simulations: simulations, cPuct: cPuct, evaluate: evaluate).choose(boards, &g)
+        let alone = Player.policy(evaluate: evaluate).choose(boards, &g)
+        let searched = Player.search(simulations: simulations, cPuct: cPuct, evaluate: evaluate).choose(boards, &g)
         let network = zip(positions, alone).filter { $0.isOptimal($1) }.count
         let search = zip(positions, searched).filter { $0.isOptimal($1) }.count
         return (Double(network) / Double(positions.count), Double(search) / Double(positions.count))
