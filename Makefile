@@ -1,7 +1,7 @@
 # Workbench: build, test, fixtures and benchmarks. `make test` works on a fresh Debian machine
 # that has only Swift: it installs the system libraries it needs when run as root.
 
-APT_PACKAGES := libopenblas-dev libpng-dev zlib1g-dev dataset-fashion-mnist pkg-config
+APT_PACKAGES := libopenblas-dev libdnnl-dev libpng-dev zlib1g-dev dataset-fashion-mnist pkg-config
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_RELEASE := swift build -c release

@@ -39,8 +39,12 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // Convolutions on oneDNN (Debian's libdnnl-dev, which `make deps` installs) behind a few C
+        // functions: primitive cache and layout reorders. oneDNN ships no pkg-config file; its header
+        // is in /usr/include and the target links -ldnnl.
+        .target(name: "WorkbenchDNNL", linkerSettings: [.linkedLibrary("dnnl")]),
 
-        .target(name: "WorkbenchCore", dependencies: ["CBLAS"]),
+        .target(name: "WorkbenchCore", dependencies: ["CBLAS", "WorkbenchDNNL"]),
         .target(name: "WorkbenchNN", dependencies: ["WorkbenchCore"]),
         .target(name: "WorkbenchData", dependencies: ["WorkbenchCore", "CPNG", "CZlib"]),
         .target(name: "WorkbenchRun", dependencies: ["WorkbenchCore", "WorkbenchNN", "WorkbenchData",

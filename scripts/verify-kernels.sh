@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every fixture under every OpenBLAS kernel this CPU can run, with 1 and 2 BLAS threads: the
+# Every fixture under every OpenBLAS kernel this CPU can run, with 1 and 2 BLAS threads, then with
+# every convolution on oneDNN under each instruction set (AVX2, AVX-512) and on im2col: the
 # committed fixtures through `workbench verify`, and the test-only ones (module fixtures, PyTorch
 # checkpoints, paper fixture tests, literals/) through the release test binary. One line per kernel and
 # thread count; the worst ratio of each fixture across all of them goes to
@@ -46,23 +47,45 @@ tests='FixtureTests|ModuleFixtureTests|CheckpointTorchTests|crossEntropyReductio
 ratios=$(mktemp)
 trap 'rm -f "$ratios"' EXIT
 failed=0
+# One line of the matrix: every fixture under the environment set by the caller.
+check() {
+  out=$("$bin" verify "${dirs[@]}" 2>&1) && verdict=ok || verdict=FAILED
+  # "PASS id  (N tensors; worst KEY: ... ; R of tolerance)" -> "id R"
+  sed -n 's/^\(PASS\|FAIL\) \([^ ]*\) .* \([0-9.e+-]*\) of tolerance)$/\2 \3/p' <<<"$out" >>"$ratios"
+  summary=$(tail -n 1 <<<"$out")
+  swift test -c release --skip-build --filter "$tests" >/dev/null 2>&1 && t=passed || { t=FAILED; verdict=FAILED; }
+  printf '%-34s threads %s: verify %s; fixture tests %s\n' "$1" "$OPENBLAS_NUM_THREADS" "$summary" "$t"
+  if [ "$verdict" != ok ]; then failed=1; grep '^FAIL' <<<"$out" | cut -c1-300 || true; fi
+}
+# Convolutions with 16+ input channels run on oneDNN, the rest on im2col + OpenBLAS.
 for kernel in "${kernels[@]}"; do
   for threads in 1 2; do
     export OPENBLAS_CORETYPE=$kernel OPENBLAS_NUM_THREADS=$threads
-    out=$("$bin" verify "${dirs[@]}" 2>&1) && verdict=ok || verdict=FAILED
-    # "PASS id  (N tensors; worst KEY: ... ; R of tolerance)" -> "id R"
-    sed -n 's/^\(PASS\|FAIL\) \([^ ]*\) .* \([0-9.e+-]*\) of tolerance)$/\2 \3/p' <<<"$out" >>"$ratios"
-    summary=$(tail -n 1 <<<"$out")
-    swift test -c release --skip-build --filter "$tests" >/dev/null 2>&1 && t=passed || { t=FAILED; verdict=FAILED; }
-    printf '%-12s threads %s: verify %s; fixture tests %s\n' "$kernel" "$threads" "$summary" "$t"
-    if [ "$verdict" != ok ]; then failed=1; grep '^FAIL' <<<"$out" | cut -c1-300 || true; fi
+    check "$kernel"
   done
 done
-unset OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS
+unset OPENBLAS_CORETYPE
+# oneDNN's rounding depends on the instruction set its JIT code uses, not on the OpenBLAS kernel:
+# every convolution forced onto oneDNN under AVX2 and, where the CPU has it, AVX-512; then every
+# convolution forced onto im2col, which the default leaves to small ones.
+isas=(AVX2)
+[[ "$flags" == *" avx512f "* && "$flags" == *" avx512bw "* && "$flags" == *" avx512vl "* && "$flags" == *" avx512dq "* ]] && isas+=(AVX512_CORE)
+for isa in "${isas[@]}"; do
+  for threads in 1 2; do
+    export WORKBENCH_CONV=onednn ONEDNN_MAX_CPU_ISA=$isa OPENBLAS_NUM_THREADS=$threads
+    check "conv onednn $isa"
+  done
+done
+unset ONEDNN_MAX_CPU_ISA
+for threads in 1 2; do
+  export WORKBENCH_CONV=im2col OPENBLAS_NUM_THREADS=$threads
+  check "conv im2col"
+done
+unset WORKBENCH_CONV OPENBLAS_NUM_THREADS
 
 mkdir -p .build
 awk '!($1 in worst) || $2 + 0 > worst[$1] { worst[$1] = $2 + 0 } END { for (f in worst) printf "%s %.4f\n", f, worst[f] }' \
   "$ratios" | sort -k2,2gr >.build/kernel-matrix.txt
-echo "kernels: ${kernels[*]}; worst ratio of each fixture across them in .build/kernel-matrix.txt; the five worst:"
+echo "kernels: ${kernels[*]}; oneDNN ISAs: ${isas[*]}; worst ratio of each fixture across them in .build/kernel-matrix.txt; the five worst:"
 head -n 5 .build/kernel-matrix.txt | sed 's/^/  /'
 exit "$failed"

@@ -1,6 +1,7 @@
 // Core kernel benchmarks: Tensor.matmul against raw cblas_sgemm, and conv2d forward + backward
 // at a googlenet_small layer size.
 import CBLAS
+import Foundation
 import WorkbenchCore
 
 struct BenchmarkRow {
@@ -54,6 +55,41 @@ enum CoreBenchmarks {
             BenchmarkRow(name: "conv2d 3x3 [128,24,14,14]->32 fwd+bwd", milliseconds: fwdBwd,
                          gflops: 3 * forwardFlops / fwdBwd / 1e6, note: "bwd = dX + dW"),
         ]
+    }
+
+    /// conv2d forward + backward (input and weight gradients) for layer shapes of the papers, small to
+    /// large, each on the path `ConvGeometry.usesDNNL` picks for it: one line per shape with its
+    /// multiply-adds and median time. Run under WORKBENCH_CONV=im2col and =onednn to compare paths.
+    static func convShapes(iterations: Int) -> [String] {
+        // (name, batch, in channels, height, width, out channels, kernel, stride, padding)
+        let shapes: [(String, Int, Int, Int, Int, Int, Int, Int, Int)] = [
+            ("alphago-zero 3x3 64->64, 7x6, batch 1", 1, 64, 6, 7, 64, 3, 1, 1),
+            ("alphago-zero 3x3 64->64, 7x6, batch 8", 8, 64, 6, 7, 64, 3, 1, 1),
+            ("alphago-zero 3x3 64->64, 7x6, batch 64", 64, 64, 6, 7, 64, 3, 1, 1),
+            ("alphago-zero 3x3 64->64, 7x6, batch 256", 256, 64, 6, 7, 64, 3, 1, 1),
+            ("lenet 5x5 1->6, 32x32, batch 64", 64, 1, 32, 32, 6, 5, 1, 0),
+            ("lenet 5x5 6->16, 14x14, batch 64", 64, 6, 14, 14, 16, 5, 1, 0),
+            ("dqn-minatar 3x3 4->16, 10x10, batch 32", 32, 4, 10, 10, 16, 3, 1, 0),
+            ("googlenet 3x3 24->32, 14x14, batch 128", 128, 24, 14, 14, 32, 3, 1, 1),
+            ("googlenet 1x1 120->48, 7x7, batch 128", 128, 120, 7, 7, 48, 1, 1, 0),
+            ("dcgan 4x4 s2 64->128, 16x16, batch 64", 64, 64, 16, 16, 128, 4, 2, 1),
+            ("dcgan 4x4 s2 1->64, 32x32, batch 64", 64, 1, 32, 32, 64, 4, 2, 1),
+            ("dcgan 4x4 s1 256->1, 4x4, batch 64", 64, 256, 4, 4, 1, 4, 1, 0),
+            ("inception 3x3 16->24, 28x28, batch 16", 16, 16, 28, 28, 24, 3, 1, 1),
+        ]
+        return shapes.map { name, n, c, h, w, o, k, s, p in
+            var g = Generator(seed: 3)
+            let x = Tensor.normal([n, c, h, w], generator: &g).requiringGrad()
+            let weight = Tensor.normal([o, c, k, k], std: 0.1, generator: &g).requiringGrad()
+            let y = F.conv2d(x, weight: weight, stride: (s, s), padding: (p, p))
+            let upstream = Tensor.normal(y.shape, generator: &g)
+            let ms = medianMilliseconds(iterations: iterations) {
+                x.grad = nil; weight.grad = nil
+                F.conv2d(x, weight: weight, stride: (s, s), padding: (p, p)).backward(upstream)
+            }
+            let macs = n * o * c * k * k * y.shape[2] * y.shape[3]
+            return String(format: "%-42@ %10d MACs  %8.3f ms fwd+bwd", name as NSString, macs, ms)
+        }
     }
 
     /// Every matrix product of one seq2seq_lstm_train step (4 LSTM layers of hidden 256 over 15

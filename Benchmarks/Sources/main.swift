@@ -4,6 +4,8 @@
 //   workbench-bench WORKLOAD [--json]    one workload of docs/BENCHMARKS.md (median ms per step)
 //   workbench-bench --list               workload names
 //   workbench-bench machine              the CPU and OpenBLAS kernel every output names
+//   workbench-bench convs                conv2d fwd+bwd for the papers' layer shapes on the path each
+//                                        takes (WORKBENCH_CONV=im2col|onednn forces one)
 // Times and float results depend on the CPU and the OpenBLAS kernel, so each output names them.
 import Foundation
 
@@ -30,6 +32,9 @@ case "--list":
     print(Workloads.names.joined(separator: "\n"))
 case "machine":
     print(machineLine())
+case "convs":
+    print(machineLine())
+    for row in CoreBenchmarks.convShapes(iterations: iterations) { print(row) }
 case nil, "core":
     printCoreTable()
 case let name? where arguments.count == 1:
@@ -55,7 +60,7 @@ default:
 /// One line: CPU model, cores and the OpenBLAS kernel with its build configuration.
 func machineLine() -> String {
     let cores = ProcessInfo.processInfo.activeProcessorCount
-    return "machine: \(Machine.cpuModel), \(cores) cores, OpenBLAS kernel \(BLASKernel.coreName) (\(BLASKernel.config))"
+    return "machine: \(Machine.cpuModel), \(cores) cores, OpenBLAS kernel \(BLASKernel.coreName) (\(BLASKernel.config)), \(ConvBackend.description)"
 }
 
 func printCoreTable() {

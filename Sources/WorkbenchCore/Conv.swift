@@ -1,4 +1,6 @@
-// conv2d as im2col + sgemm, and the two batch drivers that conv2d and conv_transpose2d share.
+// conv2d as im2col + sgemm or on oneDNN (ConvBackend.swift), and the two batch drivers that conv2d and
+// conv_transpose2d share.
+import WorkbenchDNNL
 
 extension ConvGeometry {
     /// Samples whose column matrices are laid side by side into one gemm. Small output planes
@@ -67,6 +69,15 @@ func convForwardKernel(_ input: UnsafePointer<Float>, batch: Int, _ g: ConvGeome
     let k = g.colRows, p = g.outPlane
     forBatchHalves(batch, macsPerSample: o * k * p * (weightGrad == nil ? 1 : 2),
                    sum: weightGrad?.result, count: o * k) { samples, gradWeight, bothCores in
+        if g.usesDNNL(batch: samples.count, outChannels: o) {
+            var shape = g.dnnlShape(batch: samples.count, outChannels: o)
+            let x = input + samples.lowerBound * g.channels * g.inPlane
+            if let gradOut = weightGrad?.gradOut, let gradWeight {
+                checkDNNL(wb_conv_backward_weights(&shape, x, gradOut + samples.lowerBound * o * p, gradWeight), "weight gradient")
+            }
+            checkDNNL(wb_conv_forward(&shape, x, weight, bias, out + samples.lowerBound * o * p), "forward")
+            return
+        }
         let scratch = ConvScratch(g, batch: samples.count, outChannels: o, bothCores: bothCores)
         defer { scratch.deallocate() }
         for n0 in stride(from: samples.lowerBound, to: samples.upperBound, by: scratch.chunk) {
@@ -113,6 +124,17 @@ func convBackwardKernel(input: UnsafePointer<Float>?, gradOut: UnsafePointer<Flo
     let k = g.colRows, p = g.outPlane, imageSize = g.channels * g.inPlane
     let products = (gradWeight == nil ? 0 : 1) + (gradInput == nil ? 0 : 1)
     forBatchHalves(batch, macsPerSample: o * k * p * products, sum: gradWeight, count: o * k) { samples, gradWeight, bothCores in
+        if g.usesDNNL(batch: samples.count, outChannels: o) {
+            var shape = g.dnnlShape(batch: samples.count, outChannels: o)
+            let dy = gradOut + samples.lowerBound * o * p
+            if let gradWeight, let input {
+                checkDNNL(wb_conv_backward_weights(&shape, input + samples.lowerBound * imageSize, dy, gradWeight), "weight gradient")
+            }
+            if let gradInput, let weight {
+                checkDNNL(wb_conv_backward_data(&shape, dy, weight, gradInput + samples.lowerBound * imageSize), "input gradient")
+            }
+            return
+        }
         let scratch = ConvScratch(g, batch: samples.count, outChannels: o, bothCores: bothCores)
         defer { scratch.deallocate() }
         if let gradInput, !scratch.direct {

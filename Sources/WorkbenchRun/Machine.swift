@@ -1,5 +1,6 @@
 // Facts about the machine and the source tree recorded in config.json and summary.json.
 import Foundation
+import WorkbenchCore
 
 public enum Machine {
     /// The checkout this binary was compiled from: the compiler records each source file's path,
@@ -17,8 +18,9 @@ public enum Machine {
     /// `workbench --version`: the source commit and where the binary was built from.
     public static var version: String { "workbench, commit \(gitCommit) of \(sourceDirectory)" }
 
-    /// The machine block of config.json. `cpu`, `blas_core` and `blas_config` say which float
-    /// rounding a run had: a rerun is bit-identical only under the same kernel (README, "Same seed, same run").
+    /// The machine block of config.json. `cpu`, `blas_core`, `blas_config` and `conv_backend` say
+    /// which float rounding a run had: a rerun is bit-identical only under the same OpenBLAS kernel
+    /// and oneDNN instruction set (README, "Same seed, same run").
     public static var description: [String: JSONValue] {
         let info = ProcessInfo.processInfo
         return [
@@ -29,6 +31,7 @@ public enum Machine {
             "cpu": .string(cpuModel),
             "blas_core": .string(BLASKernel.coreName),
             "blas_config": .string(BLASKernel.config),
+            "conv_backend": .string(ConvBackend.description),
         ]
     }
 

@@ -34,8 +34,9 @@ import WorkbenchTesting
         for key in ["win_rate_vs_random", "score_vs_best", "optimal_moves_network", "optimal_moves_mcts", "elo", "self_play_games_per_second"] {
             #expect(epochs.allSatisfy { $0[key] != nil }, "\(key) missing")
         }
-        // A game typed in: the person plays column 1 until the game ends; "9" and a full column are refused.
-        var typed = ["9"] + Array(repeating: "1", count: 30)
+        // A game typed in: the person types columns 1, 2, ..., 7, 1, 2, ... until the game ends, whatever
+        // the agent plays; "9" and a full column are refused, and the next input is asked for.
+        var typed = ["9"] + (0..<42).flatMap { _ in (1...7).map(String.init) }
         let result = try AlphaGoZeroExperiment.play(checkpoint: run.directory, humanFirst: true, simulations: 10, seed: 0) {
             typed.isEmpty ? "q" : typed.removeFirst()
         }
