@@ -1,7 +1,7 @@
 """Runs every workload on both sides, interleaved (Swift, then PyTorch, for R rounds per workload),
 and prints one table of ms/step (median over a process's steps, fastest of the R processes) with the
-ratio ours/peer; writes the table as JSON. Both name the CPU and the OpenBLAS kernel the Swift side
-ran on (times and float results differ between kernels).
+ratio ours/peer; writes the table as JSON. Both name the CPU, the OpenBLAS kernel and oneDNN's
+instruction set the Swift side ran on (times and float results differ between them).
 
 Usage: python Benchmarks/compare.py [--swift-only] [--iterations N] [--rounds R] [--out FILE] [--baseline FILE] [WORKLOAD...]
 Needs the release build of workbench-bench; the peer side needs the .venv with PyTorch.
@@ -65,7 +65,8 @@ def main():
         rows.append({"workload": name, "ours": ours, "peer": peer,
                      "ratio": ours["ms"] / peer["ms"] if peer else None})
         print(f"  measured {name}", file=sys.stderr)
-    print(f"machine: {machine['cpu']}, {machine['cores']} cores, OpenBLAS kernel {machine['blas_core']} ({machine['blas_config']})")
+    print(f"machine: {machine['cpu']}, {machine['cores']} cores, OpenBLAS kernel {machine['blas_core']} ({machine['blas_config']}), "
+          f"{machine.get('conv_backend', 'convolutions on im2col')}")
     if baseline_machine and baseline_machine != {k: machine[k] for k in baseline_machine}:
         print(f"note: the baseline ran on {baseline_machine}; times across CPUs or kernels are not comparable")
     header = f"{'workload':<22} {'ours ms':>10} {'torch ms':>10} {'ratio':>7} {'samples/s':>10} {'GFLOP/s':>8} {'RSS MiB':>8}"
