@@ -153,9 +153,10 @@ extension AlphaGoZeroExperiment {
     /// `workbench play alphago-zero RUN`: a game against the run's network (`RunCheckpoint.rule`)
     /// in the terminal. The board is drawn before every move; the person types a column (1-7),
     /// the agent answers with the most visited move of `simulations` and shows its value estimate
-    /// and its visits per column. Returns the result for the person.
+    /// and its visits per column. Returns the result for the person, or nil when they type q; the
+    /// input ending mid-game is an error.
     public static func play(checkpoint: String, humanFirst: Bool, simulations: Int, seed: UInt64,
-                            readLine: () -> String? = { Swift.readLine() }) throws -> Outcome {
+                            readLine: () -> String? = { Swift.readLine() }) throws -> Outcome? {
         let path = try RunCheckpoint(checkpoint, paper: id).path
         let net = try loadNetwork(path)
         let presetName = try SafeTensorsFile(contentsOf: path).metadata["preset"] ?? ""
@@ -167,8 +168,13 @@ extension AlphaGoZeroExperiment {
             print("\n\(p)")
             if (p.movesPlayed % 2 == 0) == humanFirst {
                 print("your move: ", terminator: "")
-                guard let line = readLine()?.trimmingCharacters(in: .whitespaces), line != "q" else {
-                    throw RunError.invalid("game stopped after \(p.movesPlayed) moves")
+                guard let line = readLine()?.trimmingCharacters(in: .whitespaces) else {
+                    print()
+                    throw RunError.invalid("the input ended after \(p.movesPlayed) moves, before the game did")
+                }
+                if line == "q" {
+                    print("Stopped after \(p.movesPlayed) moves.")
+                    return nil
                 }
                 guard let column = Int(line), (1...ConnectFour.width).contains(column), p.isLegal(column - 1) else {
                     print("'\(line)' is not a playable column: type one of \(p.legalMoves.map { String($0 + 1) }.joined(separator: " "))")
