@@ -21,6 +21,7 @@ import gzip
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -156,7 +157,7 @@ def main():
     try:
         ours_train, ours_eval, ours_accuracy, config = swift_side(data_dir, args.seed, scratch)
     finally:
-        subprocess.run(["rm", "-rf", scratch])
+        shutil.rmtree(scratch, ignore_errors=True)
     peer_train, peer_eval, peer_accuracy = peer_side(config, data_dir, args.seed)
 
     rows = [("train", ours_train, peer_train), ("evaluation", ours_eval, peer_eval),
