@@ -116,8 +116,16 @@ public enum AlphaGoZeroExperiment: PaperExperiment {
                         generator g: inout Generator) throws -> [String: Double] {
         let agent = Player.search(simulations: recipe.evaluationSimulations, cPuct: recipe.cPuct, evaluate: networkEvaluator(net))
         let champion = Player.search(simulations: recipe.evaluationSimulations, cPuct: recipe.cPuct, evaluate: networkEvaluator(best))
+        let score = Match.play(agent, champion, games: recipe.evaluationGames, openingMoves: recipe.openingMoves, generator: &g).score
+        return measure(recipe, net: net, positions: positions, generator: &g).merging(["score_vs_best": score]) { $1 }
+    }
+
+    /// A network with the recipe's evaluation search: win rates against a random player (with and
+    /// without search) and against pure MCTS, and its optimal moves on the solved positions.
+    static func measure(_ recipe: AlphaGoZeroRecipe, net: AlphaGoZeroNet, positions: [TestPosition],
+                        generator g: inout Generator) -> [String: Double] {
         var m: [String: Double] = [:]
-        m["score_vs_best"] = Match.play(agent, champion, games: recipe.evaluationGames, openingMoves: recipe.openingMoves, generator: &g).score
+        let agent = Player.search(simulations: recipe.evaluationSimulations, cPuct: recipe.cPuct, evaluate: networkEvaluator(net))
         m["win_rate_vs_random"] = Match.play(agent, .random, games: recipe.randomGames, openingMoves: 0, generator: &g).winRate
         m["network_win_rate_vs_random"] = Match.play(.policy(evaluate: networkEvaluator(net)), .random, games: recipe.randomGames,
                                                      openingMoves: 0, generator: &g).winRate
@@ -132,6 +140,27 @@ public enum AlphaGoZeroExperiment: PaperExperiment {
         m["optimal_moves_network"] = accuracy.network
         m["optimal_moves_mcts"] = accuracy.search
         return m
+    }
+
+    /// `workbench eval alphago-zero RUN`: the checkpoint's network (`RunCheckpoint.rule`) measured as
+    /// a run measures it after each generation, with `simulations` per move instead of the preset's
+    /// evaluation search and `games` games against random and against pure MCTS each.
+    public static func evaluate(checkpoint: String, simulations: Int?, games: Int?, seed: UInt64,
+                                dataDirectory: String?) throws -> [String: Double] {
+        let path = try RunCheckpoint(checkpoint, paper: id).path
+        let net = try loadNetwork(path)
+        let presetName = try SafeTensorsFile(contentsOf: path).metadata["preset"] ?? ""
+        var recipe = (try? AlphaGoZeroRecipe.named(presetName, in: AlphaGoZeroRecipe.all, paper: id)) ?? AlphaGoZeroRecipe.all[0]
+        if let simulations { recipe.evaluationSimulations = simulations }
+        if let games {
+            recipe.randomGames = games
+            recipe.pureMCTSGames = games
+        }
+        let positions = try testPositions(recipe, dataDirectory: dataDirectory)
+        print("\(path): \(recipe.evaluationSimulations) simulations per move, \(recipe.randomGames) games against random, "
+              + "\(recipe.pureMCTSGames) against pure MCTS (\(recipe.pureMCTSSimulations) rollouts), \(positions.count) solved positions")
+        var g = Generator(seed: seed)
+        return measure(recipe, net: net, positions: positions, generator: &g)
     }
 
     /// 400 log10(s / (1 - s)): the Elo gap a match score implies, s kept within half a game of 0 and 1.

@@ -1,5 +1,5 @@
 // AlphaGo Zero's run end to end on the quick preset (2 generations, a dozen solved positions given
-// with --data-dir): the run directory, a game through `play`, a stopped-then-resumed run that ends
+// with --data-dir): the run directory, `eval` of its network, a game through `play`, a stopped-then-resumed run that ends
 // bit-identical to an uninterrupted one, and `workbench import`.
 import AlphaGoZero
 import Foundation
@@ -34,6 +34,17 @@ import WorkbenchTesting
         for key in ["win_rate_vs_random", "score_vs_best", "optimal_moves_network", "optimal_moves_mcts", "elo", "self_play_games_per_second"] {
             #expect(epochs.allSatisfy { $0[key] != nil }, "\(key) missing")
         }
+        // `workbench eval` on the last checkpoint: the network alone is deterministic, so it must pick
+        // the optimal moves the run measured after its last generation; the rest is seeded.
+        let evaluate = { try AlphaGoZeroExperiment.evaluate(checkpoint: run.directory + "/checkpoints/last.safetensors", simulations: 10,
+                                                            games: 4, seed: 5, dataDirectory: try Self.dataDirectory(dir)) }
+        let evaluation = try evaluate()
+        #expect(evaluation["optimal_moves_network"] == epochs.last?["optimal_moves_network"])
+        for key in ["win_rate_vs_random", "network_win_rate_vs_random", "win_rate_vs_mcts", "optimal_moves_mcts"] {
+            #expect(evaluation[key].map { (0...1).contains($0) } == true, "\(key)")
+        }
+        #expect(evaluation["losses_as_first_vs_mcts"].map { (0...2).contains($0) } == true)
+        #expect(try evaluate() == evaluation)
         // A game typed in: the person types columns 1, 2, ..., 7, 1, 2, ... until the game ends, whatever
         // the agent plays; "9" and a full column are refused, and the next input is asked for.
         var typed = ["9"] + (0..<42).flatMap { _ in (1...7).map(String.init) }
