@@ -147,10 +147,7 @@ public enum AlphaGoZeroExperiment: PaperExperiment {
     /// evaluation search and `games` games against random and against pure MCTS each.
     public static func evaluate(checkpoint: String, simulations: Int?, games: Int?, seed: UInt64,
                                 dataDirectory: String?) throws -> [String: Double] {
-        let path = try RunCheckpoint(checkpoint, paper: id).path
-        let net = try loadNetwork(path)
-        let presetName = try SafeTensorsFile(contentsOf: path).metadata["preset"] ?? ""
-        var recipe = (try? AlphaGoZeroRecipe.named(presetName, in: AlphaGoZeroRecipe.all, paper: id)) ?? AlphaGoZeroRecipe.all[0]
+        var (path, net, recipe) = try loadAgent(checkpoint)
         if let simulations { recipe.evaluationSimulations = simulations }
         if let games {
             recipe.randomGames = games
@@ -186,10 +183,7 @@ extension AlphaGoZeroExperiment {
     /// input ending mid-game is an error.
     public static func play(checkpoint: String, humanFirst: Bool, simulations: Int, seed: UInt64,
                             readLine: () -> String? = { Swift.readLine() }) throws -> Outcome? {
-        let path = try RunCheckpoint(checkpoint, paper: id).path
-        let net = try loadNetwork(path)
-        let presetName = try SafeTensorsFile(contentsOf: path).metadata["preset"] ?? ""
-        let recipe = (try? AlphaGoZeroRecipe.named(presetName, in: AlphaGoZeroRecipe.all, paper: id)) ?? AlphaGoZeroRecipe.all[0]
+        let (_, net, recipe) = try loadAgent(checkpoint)
         var stream = Generator(seed: seed)
         var p = ConnectFour()
         print("You are \(humanFirst ? "X (first)" : "O (second)"). Type a column 1-7, or q to stop.")
@@ -225,6 +219,15 @@ extension AlphaGoZeroExperiment {
         let result = p.outcome == .draw ? Outcome.draw : humanToMove ? .loss : .win
         print(result == .draw ? "Draw." : result == .win ? "You win." : "The agent wins.")
         return result
+    }
+
+    /// A checkpoint's file (`RunCheckpoint.rule`), its network and the recipe of the preset it was
+    /// trained with (the first preset's for a file without one).
+    static func loadAgent(_ checkpoint: String) throws -> (path: String, net: AlphaGoZeroNet, recipe: AlphaGoZeroRecipe) {
+        let path = try RunCheckpoint(checkpoint, paper: id).path
+        let presetName = try SafeTensorsFile(contentsOf: path).metadata["preset"] ?? ""
+        let recipe = (try? AlphaGoZeroRecipe.named(presetName, in: AlphaGoZeroRecipe.all, paper: id)) ?? AlphaGoZeroRecipe.all[0]
+        return (path, try loadNetwork(path), recipe)
     }
 
     /// The trained network (`net.*`) of a checkpoint, its sizes read off the weight shapes.

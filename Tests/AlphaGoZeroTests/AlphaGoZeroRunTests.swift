@@ -1,6 +1,6 @@
 // AlphaGo Zero's run end to end on the quick preset (2 generations, a dozen solved positions given
-// with --data-dir): the run directory, `eval` of its network, a game through `play`, a stopped-then-resumed run that ends
-// bit-identical to an uninterrupted one, and `workbench import`.
+// with --data-dir): the run directory, `eval` of its network, a game through `play`, a
+// stopped-then-resumed run that ends bit-identical to an uninterrupted one, and `workbench import`.
 import AlphaGoZero
 import Foundation
 import Testing
