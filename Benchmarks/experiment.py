@@ -137,9 +137,9 @@ def peer_side(config, data_dir, seed):
     model.eval()
     correct = 0
     with torch.no_grad():
-        for i in range(0, len(test_x), hp["eval_batch_size"]):
-            logits, _, _ = model((test_x[i:i + hp["eval_batch_size"]] - MEAN) / STD)
-            correct += (logits.argmax(1) == test_y[i:i + hp["eval_batch_size"]]).sum().item()
+        for x, y in zip(test_x.split(hp["eval_batch_size"]), test_y.split(hp["eval_batch_size"])):
+            logits, _, _ = model((x - MEAN) / STD)
+            correct += (logits.argmax(1) == y).sum().item()
     return train_seconds, time.perf_counter() - start, correct / len(test_x)
 
 

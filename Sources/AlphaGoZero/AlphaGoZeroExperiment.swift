@@ -147,7 +147,8 @@ public enum AlphaGoZeroExperiment: PaperExperiment {
     /// evaluation search and `games` games against random and against pure MCTS each.
     public static func evaluate(checkpoint: String, simulations: Int?, games: Int?, seed: UInt64,
                                 dataDirectory: String?) throws -> [String: Double] {
-        var (path, net, recipe) = try loadAgent(checkpoint)
+        let (path, net, trained) = try loadAgent(checkpoint)
+        var recipe = trained
         if let simulations { recipe.evaluationSimulations = simulations }
         if let games {
             recipe.randomGames = games

@@ -21,8 +21,9 @@ import WorkbenchTesting
 
     @Test func quickRunWritesItsDirectoryAndPlays() throws {
         let dir = TemporaryDirectory("alphago-zero-run")
+        let data = try Self.dataDirectory(dir)
         let run = try ExperimentRun(paper: AlphaGoZeroExperiment.id, preset: "quick", seed: 2, epochs: 2,
-                                    dataDirectory: try Self.dataDirectory(dir), root: dir.file("runs"))
+                                    dataDirectory: data, root: dir.file("runs"))
         let summary = try run.writeSummary(try AlphaGoZeroExperiment.run(run))
         #expect(summary["epochs"] == 2)
         for file in ["config.json", "metrics.jsonl", "summary.json", "plots/play.png", "plots/solver.png", "plots/elo.png",
@@ -37,7 +38,7 @@ import WorkbenchTesting
         // `workbench eval` on the last checkpoint: the network alone is deterministic, so it must pick
         // the optimal moves the run measured after its last generation; the rest is seeded.
         let evaluate = { try AlphaGoZeroExperiment.evaluate(checkpoint: run.directory + "/checkpoints/last.safetensors", simulations: 10,
-                                                            games: 4, seed: 5, dataDirectory: try Self.dataDirectory(dir)) }
+                                                            games: 4, seed: 5, dataDirectory: data) }
         let evaluation = try evaluate()
         #expect(evaluation["optimal_moves_network"] == epochs.last?["optimal_moves_network"])
         for key in ["win_rate_vs_random", "network_win_rate_vs_random", "win_rate_vs_mcts", "optimal_moves_mcts"] {
