@@ -56,6 +56,9 @@ public struct AlphaGoZeroRecipe: Preset {
     public var dirichletAlpha = 1.0
     public var noiseFraction = 0.25
     public var temperatureMoves = 8
+    /// Not in the paper: every second self-play game opens with 1...randomOpeningPlies uniformly
+    /// random moves (0: none), so that the window also holds positions the agent's play avoids.
+    public var randomOpeningPlies = 0
     /// Training examples come from the most recent games (paper: 500,000).
     public var windowGames = 2_000
     // Training (Methods, "Optimization"): SGD with momentum 0.9, L2 c = 1e-4, LR annealed by step.
@@ -100,7 +103,15 @@ public struct AlphaGoZeroRecipe: Preset {
         quick.randomGames = 40
         quick.pureMCTSGames = 0
         quick.testPositions = 100
-        var paper = AlphaGoZeroRecipe(name: "paper", summary: "5 blocks of 64 filters, 100 simulations, evaluator at 55 %: hours, in the background; measured against the solver and pure MCTS")
-        return [quick, paper]
+        let paper = AlphaGoZeroRecipe(name: "paper", summary: "5 blocks of 64 filters, 100 simulations, evaluator at 55 %: hours, in the background; measured against the solver and pure MCTS")
+        var broad = paper
+        broad.name = "broad"
+        broad.summary = "the paper preset with twice the games per generation, half of them opening with 1-12 random moves, and half the steps: 30 generations, hours"
+        broad.generations = 30
+        broad.gamesPerGeneration = 200
+        broad.randomOpeningPlies = 12
+        broad.stepsPerGeneration = 100
+        broad.lrDropSteps = [1_500, 2_250]
+        return [quick, paper, broad]
     }()
 }

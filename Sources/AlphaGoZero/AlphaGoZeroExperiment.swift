@@ -70,7 +70,7 @@ public enum AlphaGoZeroExperiment: PaperExperiment {
         }
         let selfPlay = SelfPlaySettings(search: SearchSettings(simulations: recipe.simulations, cPuct: recipe.cPuct,
                                                                dirichletAlpha: recipe.dirichletAlpha, noiseFraction: recipe.noiseFraction),
-                                        temperatureMoves: recipe.temperatureMoves)
+                                        temperatureMoves: recipe.temperatureMoves, randomOpeningPlies: recipe.randomOpeningPlies)
         var gamesPerSecond = 0.0
         try loop.fit(batches: { generation in
             let bar = run.progress("self-play \(generation + 1)/\(generations)", total: recipe.gamesPerGeneration)
@@ -132,7 +132,9 @@ public enum AlphaGoZeroExperiment: PaperExperiment {
         if recipe.pureMCTSGames > 0 {
             let pure = Player.search(simulations: recipe.pureMCTSSimulations, cPuct: recipe.cPuct,
                                      evaluate: rolloutEvaluator(generator: Generator(seed: g.next())))
-            let r = Match.play(agent, pure, games: recipe.pureMCTSGames, openingMoves: recipe.openingMoves, generator: &g)
+            // From the empty board, where the first player has a forced win: a loss as first is a
+            // mistake. The rollouts make the games differ without random opening plies.
+            let r = Match.play(agent, pure, games: recipe.pureMCTSGames, openingMoves: 0, generator: &g)
             m["win_rate_vs_mcts"] = r.winRate
             m["losses_as_first_vs_mcts"] = Double(r.lossesAsFirst)
         }

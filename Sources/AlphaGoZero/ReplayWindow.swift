@@ -8,7 +8,7 @@ public struct ReplayWindow: Equatable {
     /// Games kept.
     public let capacity: Int
     public private(set) var games: [SelfPlayGame] = []
-    /// offsets[i] = positions in games[0..<i]; offsets.last = all positions.
+    /// offsets[i] = training positions (those after the opening) in games[0..<i]; offsets.last = all.
     private var offsets: [Int] = [0]
 
     public init(capacity: Int) {
@@ -22,7 +22,7 @@ public struct ReplayWindow: Equatable {
     public mutating func add(_ new: [SelfPlayGame]) {
         games += new
         if games.count > capacity { games.removeFirst(games.count - capacity) }
-        offsets = games.reduce(into: [0]) { $0.append($0.last! + $1.moves.count) }
+        offsets = games.reduce(into: [0]) { $0.append($0.last! + $1.policies.count) }
     }
 
     /// A minibatch: planes x [B, 3, 6, 7], search policies pi [B, 7], outcomes z [B].
@@ -38,44 +38,54 @@ public struct ReplayWindow: Equatable {
                     let mid = (lo + hi + 1) / 2
                     if offsets[mid] <= r { lo = mid } else { hi = mid - 1 }
                 }
-                let game = games[lo], ply = r - offsets[lo]
+                let game = games[lo], k = r - offsets[lo], ply = game.openingPlies + k
                 var p = ConnectFour()
                 for m in game.moves[..<ply] { p.play(m) }
                 let mirror = g.integer(below: 2) == 1
                 (mirror ? p.mirrored : p).encode(into: buffer.baseAddress! + row * planes)
-                for m in 0..<a { pi[row * a + (mirror ? ConnectFour.mirror(move: m) : m)] = game.policies[ply][m] }
+                for m in 0..<a { pi[row * a + (mirror ? ConnectFour.mirror(move: m) : m)] = game.policies[k][m] }
                 z[row] = game.z(ply: ply)
             }
         }
         return (x, Tensor(shape: [size, a], data: pi), Tensor(shape: [size], data: z))
     }
 
-    /// Writes the games under `prefix`: moves (flat), lengths, policies [positions, actions] and
-    /// results (+1, 0, -1 for the first player).
+    /// Writes the games under `prefix`: moves (flat), lengths, opening plies, policies
+    /// [positions, actions] and results (+1, 0, -1 for the first player).
     public func save(into file: inout SafeTensorsFile, prefix: String) {
         file.set(prefix + "moves", IndexTensor(games.flatMap(\.moves)))
         file.set(prefix + "lengths", IndexTensor(games.map(\.moves.count)))
+        file.set(prefix + "openings", IndexTensor(games.map(\.openingPlies)))
         file.set(prefix + "policies", Tensor(shape: [positionCount, ConnectFour.actionCount], data: games.flatMap { $0.policies.flatMap { $0 } }))
         file.set(prefix + "results", IndexTensor(games.map { Int($0.result.value) }))
     }
 
-    /// Replaces the games by those `save` wrote; a file that does not describe legal games is an error.
+    /// Replaces the games by those `save` wrote (windows saved before random openings existed have
+    /// no `openings`: none); a file that does not describe legal games is an error.
     public mutating func restore(from file: SafeTensorsFile, prefix: String, source: String) throws {
         let moves = try file.indexTensor(prefix + "moves").data, lengths = try file.indexTensor(prefix + "lengths").data
         let policies = try file.tensor(prefix + "policies").data, results = try file.indexTensor(prefix + "results").data
+        let openings = file[prefix + "openings"] == nil ? [Int](repeating: 0, count: lengths.count)
+            : try file.indexTensor(prefix + "openings").data
         let a = ConnectFour.actionCount
-        guard lengths.count == results.count, lengths.reduce(0, +) == moves.count, policies.count == moves.count * a else {
-            throw RunError.invalid("\(source): the replay window's moves, lengths, policies and results do not fit together")
+        let positions = zip(lengths, openings).map { $0 - $1 }.reduce(0, +)
+        guard lengths.count == results.count, openings.count == lengths.count, zip(lengths, openings).allSatisfy({ 0 <= $1 && $1 <= $0 }),
+              lengths.reduce(0, +) == moves.count, policies.count == positions * a else {
+            throw RunError.invalid("\(source): the replay window's moves, lengths, openings, policies and results do not fit together")
         }
-        var restored: [SelfPlayGame] = [], start = 0
-        for (length, result) in zip(lengths, results) {
+        var restored: [SelfPlayGame] = [], start = 0, row = 0
+        for ((length, opening), result) in zip(zip(lengths, openings), results) {
             var game = SelfPlayGame()
+            game.openingPlies = opening
             var p = ConnectFour()
             for (k, m) in moves[start..<(start + length)].enumerated() {
                 guard !p.isOver, p.isLegal(m) else { throw RunError.invalid("\(source): the replay window holds an illegal game") }
                 p.play(m)
                 game.moves.append(m)
-                game.policies.append(Array(policies[((start + k) * a)..<((start + k + 1) * a)]))
+                if k >= opening {
+                    game.policies.append(Array(policies[(row * a)..<((row + 1) * a)]))
+                    row += 1
+                }
             }
             guard result >= -1 && result <= 1 else { throw RunError.invalid("\(source): game result \(result) is not -1, 0 or 1") }
             game.result = result == 1 ? .win : result == -1 ? .loss : .draw

@@ -126,7 +126,10 @@ public enum Match {
 /// for the first player.
 public struct SelfPlayGame: Sendable, Equatable {
     public var moves: [Int] = []
-    /// One per position before each move, actionCount entries summing to 1.
+    /// The first moves, uniformly random (`SelfPlaySettings.randomOpeningPlies`): no search, so
+    /// the positions before them are not training examples.
+    public var openingPlies = 0
+    /// One per position before each move after the opening, actionCount entries summing to 1.
     public var policies: [[Float]] = []
     public var result: Outcome = .draw
 
@@ -138,10 +141,14 @@ public struct SelfPlaySettings: Sendable, Equatable {
     public var search: SearchSettings
     /// Moves sampled in proportion to the visit counts (temperature 1); greedy after.
     public var temperatureMoves: Int
+    /// When positive, every second game (the odd-numbered ones) opens with 1...randomOpeningPlies
+    /// uniformly random moves, so that the network also learns positions its own play avoids.
+    public var randomOpeningPlies: Int
 
-    public init(search: SearchSettings, temperatureMoves: Int) {
+    public init(search: SearchSettings, temperatureMoves: Int, randomOpeningPlies: Int = 0) {
         self.search = search
         self.temperatureMoves = temperatureMoves
+        self.randomOpeningPlies = randomOpeningPlies
     }
 }
 
@@ -152,6 +159,22 @@ public enum SelfPlay {
                             generator g: inout Generator, progress: (Int) -> Void = { _ in }) -> [SelfPlayGame] {
         var positions = [ConnectFour](repeating: ConnectFour(), count: games)
         var records = [SelfPlayGame](repeating: SelfPlayGame(), count: games)
+        if settings.randomOpeningPlies > 0 {
+            for i in stride(from: 1, to: games, by: 2) {
+                let plies = 1 + g.integer(below: settings.randomOpeningPlies)
+                repeat {    // again from the empty board if the random moves end the game
+                    positions[i] = ConnectFour()
+                    records[i].moves = []
+                    while positions[i].movesPlayed < plies && !positions[i].isOver {
+                        let moves = positions[i].legalMoves
+                        let move = moves[g.integer(below: moves.count)]
+                        positions[i].play(move)
+                        records[i].moves.append(move)
+                    }
+                } while positions[i].isOver
+                records[i].openingPlies = plies
+            }
+        }
         while true {
             let live = positions.indices.filter { !positions[$0].isOver }
             if live.isEmpty { break }
