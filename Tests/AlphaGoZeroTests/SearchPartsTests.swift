@@ -42,44 +42,70 @@ import WorkbenchRun
         #expect(tree.rootQ[0] == 1)
     }
 
-    static func games(_ count: Int, seed: UInt64) -> [SelfPlayGame] {
+    static func games(_ count: Int, seed: UInt64, randomOpeningPlies: Int = 0) -> [SelfPlayGame] {
         var g = Generator(seed: seed)
         let uniform: Evaluate<ConnectFour> = { $0.map { _ in Evaluation(priors: [Double](repeating: 1, count: 7), value: 0) } }
-        let settings = SelfPlaySettings(search: SearchSettings(simulations: 8, cPuct: 1.5, dirichletAlpha: 1, noiseFraction: 0.25), temperatureMoves: 42)
+        let settings = SelfPlaySettings(search: SearchSettings(simulations: 8, cPuct: 1.5, dirichletAlpha: 1, noiseFraction: 0.25),
+                                        temperatureMoves: 42, randomOpeningPlies: randomOpeningPlies)
         return SelfPlay.play(games: count, settings: settings, evaluate: uniform, generator: &g)
     }
 
-    /// Self-play records: one policy per move summing to 1, legal games, and z from each mover's view.
-    @Test func selfPlayRecords() {
-        for game in Self.games(6, seed: 2) {
-            #expect(game.policies.count == game.moves.count && game.policies.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-6 })
+    /// Self-play records: one policy per move after the opening summing to 1, legal games, and z
+    /// from each mover's view.
+    @Test(arguments: [0, 12]) func selfPlayRecords(randomOpeningPlies: Int) {
+        let games = Self.games(10, seed: 2, randomOpeningPlies: randomOpeningPlies)
+        for (i, game) in games.enumerated() {
+            #expect(game.openingPlies == 0 || (i % 2 == 1 && game.openingPlies <= randomOpeningPlies))
+            #expect(game.policies.count == game.moves.count - game.openingPlies && game.policies.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-6 })
             var p = ConnectFour()
             for m in game.moves { p.play(m) }
             let last = p.outcome!
             #expect(game.result == (p.movesPlayed % 2 == 0 ? last : last.flipped))
             #expect(game.z(ply: game.moves.count - 1) == (last == .draw ? 0 : 1), "the last mover won or drew")
         }
+        if randomOpeningPlies > 0 {
+            #expect(games.indices.allSatisfy { ($0 % 2 == 1) == (games[$0].openingPlies > 0) }, "every second game opens at random")
+            #expect(Set(games.map(\.openingPlies)).count > 2, "opening lengths vary")
+        }
     }
 
-    @Test func windowKeepsTheNewestGamesAndRoundTrips() throws {
+    @Test(arguments: [0, 12]) func windowKeepsTheNewestGamesAndRoundTrips(randomOpeningPlies: Int) throws {
         var window = ReplayWindow(capacity: 5)
-        let games = Self.games(8, seed: 3)
+        let games = Self.games(8, seed: 3, randomOpeningPlies: randomOpeningPlies)
         window.add(Array(games[..<4]))
         window.add(Array(games[4...]))
-        #expect(window.games == Array(games[3...]) && window.positionCount == games[3...].map(\.moves.count).reduce(0, +))
+        #expect(window.games == Array(games[3...]) && window.positionCount == games[3...].map { $0.moves.count - $0.openingPlies }.reduce(0, +))
         var file = SafeTensorsFile()
         window.save(into: &file, prefix: "w.")
         var restored = ReplayWindow(capacity: 5)
         try restored.restore(from: SafeTensorsFile(bytes: file.serialized()), prefix: "w.", source: "memory")
         #expect(restored == window)
-        file.set("w.moves", IndexTensor(Array(repeating: 0, count: window.positionCount)))
-        #expect(throws: RunError.self) { try restored.restore(from: file, prefix: "w.", source: "memory") }
+        var illegal = file
+        illegal.set("w.moves", IndexTensor(Array(repeating: 0, count: games[3...].map(\.moves.count).reduce(0, +))))
+        #expect(throws: RunError.self) { try restored.restore(from: illegal, prefix: "w.", source: "memory") }
+        var misfit = file
+        misfit.set("w.openings", IndexTensor(window.games.map { $0.openingPlies + 1 }))
+        #expect(throws: RunError.self) { try restored.restore(from: misfit, prefix: "w.", source: "memory") }
+    }
+
+    /// A window saved before random openings existed (no `openings`) reads as games without them.
+    @Test func windowWithoutOpeningsRestores() throws {
+        var window = ReplayWindow(capacity: 4)
+        window.add(Self.games(4, seed: 5))
+        var file = SafeTensorsFile()
+        window.save(into: &file, prefix: "w.")
+        file.remove("w.openings")
+        var restored = ReplayWindow(capacity: 4)
+        try restored.restore(from: file, prefix: "w.", source: "memory")
+        #expect(restored == window)
     }
 
     /// Every sampled row is a position of the window, mirrored or not, with its policy mirrored alike.
-    @Test func batchRowsArePositionsWithTheirPolicies() {
+    /// Every sampled row is a position after a game's opening, mirrored or not, with its policy
+    /// mirrored alike.
+    @Test(arguments: [0, 12]) func batchRowsArePositionsWithTheirPolicies(randomOpeningPlies: Int) {
         var window = ReplayWindow(capacity: 10)
-        let games = Self.games(3, seed: 4)
+        let games = Self.games(4, seed: 4, randomOpeningPlies: randomOpeningPlies)
         window.add(games)
         var g = Generator(seed: 9)
         let batch = window.batch(size: 64, generator: &g)
@@ -87,11 +113,11 @@ import WorkbenchRun
         for game in games {
             var p = ConnectFour()
             for (ply, m) in game.moves.enumerated() {
-                for mirror in [false, true] {
+                for mirror in [false, true] where ply >= game.openingPlies {
                     var planes = [Float](repeating: 0, count: 126)
                     planes.withUnsafeMutableBufferPointer { (mirror ? p.mirrored : p).encode(into: $0.baseAddress!) }
-                    let pi = mirror ? Array(game.policies[ply].reversed()) : game.policies[ply]
-                    known[planes, default: []].append(pi + [game.z(ply: ply)])
+                    let policy = game.policies[ply - game.openingPlies]
+                    known[planes, default: []].append((mirror ? Array(policy.reversed()) : policy) + [game.z(ply: ply)])
                 }
                 p.play(m)
             }
