@@ -196,8 +196,9 @@ public final class ExperimentRun {
 
     /// A run resumes with the hyperparameters it started with. A value edited in config.json (or a
     /// preset changed since) would be ignored or mixed into a run made with others, so it is an
-    /// error naming each key. Keys only one side has (a newer version's config layout) and `epochs`
-    /// (raised by `run.epochs_override` to train longer) are not compared.
+    /// error naming each key. Keys only one side has (a newer version's config layout) and the run's
+    /// length (`epochs`, AlphaGo Zero's `generations`; raised by `run.epochs_override` to train
+    /// longer) are not compared.
     func checkUnchanged(_ hyperparameters: [String: JSONValue], path: String) throws {
         guard case .object(let stored)? = try RunReport.config(of: directory)["hyperparameters"] else { return }
         func differences(_ a: JSONValue, _ b: JSONValue, _ key: String) -> [String] {
@@ -211,7 +212,7 @@ public final class ExperimentRun {
             }
             return a == b ? [] : ["\(key): \(a.jsonText) in config.json, \(b.jsonText) in preset \(preset)"]
         }
-        let changed = stored.keys.sorted().filter { $0 != "epochs" && hyperparameters[$0] != nil }
+        let changed = stored.keys.sorted().filter { !["epochs", "generations"].contains($0) && hyperparameters[$0] != nil }
             .flatMap { differences(stored[$0]!, hyperparameters[$0]!, "hyperparameters." + $0) }
         guard changed.isEmpty else {
             throw RunError.invalid("\(path) does not match the run's preset: " + changed.joined(separator: "; ")

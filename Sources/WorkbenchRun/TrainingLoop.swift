@@ -286,7 +286,9 @@ public final class TrainingLoop {
     func checkpoint(completedEpoch: Int, isBest: Bool, partial: PartialEpoch? = nil) throws {
         try willCheckpoint()
         var extra = extraState().merging(partial?.extra ?? [:]) { $1 }
-        if finishing || completedEpoch + 1 >= epochs { extra["finished"] = 1 }
+        // Only an early end (`finish()`) is kept: a run that did all its epochs can train longer
+        // when run.epochs_override is raised.
+        if finishing { extra["finished"] = 1 }
         try run.saveCheckpoint(modules: modules, optimizers: optimizers, generators: generators(),
                                state: TrainingState(epoch: completedEpoch, step: step, bestMetric: best, extra: extra),
                                isBest: isBest)

@@ -1,6 +1,7 @@
 // AlphaGo Zero's run end to end on the quick preset (2 generations, a dozen solved positions given
-// with --data-dir): the run directory, `eval` of its network, a game through `play`, a
-// stopped-then-resumed run that ends bit-identical to an uninterrupted one, and `workbench import`.
+// with --data-dir): the run directory, `eval` of its network, a game through `play`, training
+// longer by raising the run's epochs, a stopped-then-resumed run that ends bit-identical to an
+// uninterrupted one, and `workbench import`.
 import AlphaGoZero
 import Foundation
 import Testing
@@ -58,6 +59,17 @@ import WorkbenchTesting
         #expect(throws: RunError.self) {
             try AlphaGoZeroExperiment.play(checkpoint: run.directory, humanFirst: false, simulations: 10, seed: 0) { nil }
         }
+        // Training longer: raising run.epochs_override in config.json and resuming adds a generation.
+        let configPath = run.directory + "/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        #expect(config.contains("\"epochs_override\" : 2"))
+        try config.replacingOccurrences(of: "\"epochs_override\" : 2", with: "\"epochs_override\" : 3")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        run.close()
+        let longer = try ExperimentRun(resuming: run.directory)
+        defer { longer.close() }
+        _ = try longer.writeSummary(try AlphaGoZeroExperiment.run(longer))
+        #expect(longer.records.compactMap { $0["epoch"] } == [1, 2, 3])
     }
 
     @Test func resumeIsBitIdentical() throws {
