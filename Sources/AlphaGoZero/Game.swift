@@ -2,6 +2,7 @@
 // 6 rows, four in a row) as a bitboard. The paper plays Go (Silver et al. 2017); Connect Four is
 // small enough to learn on two cores and solved, so play can be scored against perfect play
 // (Solver.swift). Another board game (6x6 Othello, 7x7 Go) is one more conformance.
+import WorkbenchNN
 
 /// A two-player, zero-sum, perfect-information game with a fixed set of moves, seen from the player
 /// to move.
@@ -38,6 +39,24 @@ public enum Outcome: Equatable, Sendable {
 extension BoardGame {
     public var legalMoves: [Int] { (0..<Self.actionCount).filter(isLegal) }
     public var isOver: Bool { outcome != nil }
+
+    /// A uniformly random legal move (one draw of `g`).
+    public func randomMove(_ g: inout Generator) -> Int {
+        let moves = legalMoves
+        return moves[g.integer(below: moves.count)]
+    }
+
+    /// Plays uniformly random moves until `plies` moves are on the board or the game is over;
+    /// returns the moves played.
+    @discardableResult
+    public mutating func playRandomly(upTo plies: Int, generator g: inout Generator) -> [Int] {
+        var played: [Int] = []
+        while movesPlayed < plies && !isOver {
+            played.append(randomMove(&g))
+            play(played.last!)
+        }
+        return played
+    }
 }
 
 /// Connect Four as two bitboards (J. Pons's layout): column c uses bits c*7 ..< c*7+6 from the

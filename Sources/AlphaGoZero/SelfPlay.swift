@@ -31,8 +31,7 @@ public func rolloutEvaluator(generator: Generator) -> Evaluate<ConnectFour> {
             var p = start
             var sign = 1.0
             while !p.isOver {
-                let moves = p.legalMoves
-                p.play(moves[g.integer(below: moves.count)])
+                p.play(p.randomMove(&g))
                 sign = -sign
             }
             return Evaluation(priors: [Double](repeating: 1, count: ConnectFour.actionCount),
@@ -47,12 +46,7 @@ public struct Player {
 
     /// Uniformly random legal moves.
     public static var random: Player {
-        Player { positions, g in
-            positions.map { p in
-                let moves = p.legalMoves
-                return moves[g.integer(below: moves.count)]
-            }
-        }
+        Player { positions, g in positions.map { $0.randomMove(&g) } }
     }
 
     /// The policy head's most likely legal move, no search: what the network alone has learnt.
@@ -90,12 +84,7 @@ public enum Match {
     /// repeat one game.
     public static func play(_ a: Player, _ b: Player, games: Int, openingMoves: Int, generator g: inout Generator) -> MatchResult {
         var positions = [ConnectFour](repeating: ConnectFour(), count: games)
-        for i in 0..<games {
-            while positions[i].movesPlayed < openingMoves && !positions[i].isOver {
-                let moves = positions[i].legalMoves
-                positions[i].play(moves[g.integer(below: moves.count)])
-            }
-        }
+        for i in 0..<games { positions[i].playRandomly(upTo: openingMoves, generator: &g) }
         // Game i: `a` is to move when (movesPlayed + i) is even.
         while true {
             let live = positions.indices.filter { !positions[$0].isOver }
@@ -164,13 +153,7 @@ public enum SelfPlay {
                 let plies = 1 + g.integer(below: settings.randomOpeningPlies)
                 repeat {    // again from the empty board if the random moves end the game
                     positions[i] = ConnectFour()
-                    records[i].moves = []
-                    while positions[i].movesPlayed < plies && !positions[i].isOver {
-                        let moves = positions[i].legalMoves
-                        let move = moves[g.integer(below: moves.count)]
-                        positions[i].play(move)
-                        records[i].moves.append(move)
-                    }
+                    records[i].moves = positions[i].playRandomly(upTo: plies, generator: &g)
                 } while positions[i].isOver
                 records[i].openingPlies = plies
             }

@@ -56,7 +56,7 @@ public enum TestPositions {
             let depth = minStones + g.integer(below: 37 - minStones)
             var p = ConnectFour(), moves = ""
             while !p.isOver && p.movesPlayed < depth {
-                var move = p.legalMoves[g.integer(below: p.legalMoves.count)]
+                var move = p.randomMove(&g)
                 if strong && g.integer(below: 4) != 0 && p.movesPlayed >= minStones {
                     let outcomes = solver.moveOutcomes(p)
                     let best = TestPosition(moves: moves, outcomes: outcomes)

@@ -100,7 +100,6 @@ import WorkbenchRun
         #expect(restored == window)
     }
 
-    /// Every sampled row is a position of the window, mirrored or not, with its policy mirrored alike.
     /// Every sampled row is a position after a game's opening, mirrored or not, with its policy
     /// mirrored alike.
     @Test(arguments: [0, 12]) func batchRowsArePositionsWithTheirPolicies(randomOpeningPlies: Int) {
