@@ -112,6 +112,10 @@ public struct AlphaGoZeroRecipe: Preset {
         broad.randomOpeningPlies = 12
         broad.stepsPerGeneration = 100
         broad.lrDropSteps = [1_500, 2_250]
-        return [quick, paper, broad]
+        var deep = broad
+        deep.name = "deep"
+        deep.summary = "the broad preset with twice the residual blocks (10 of 64 filters): 30 generations, hours"
+        deep.model.blocks = 10
+        return [quick, paper, broad, deep]
     }()
 }
